@@ -1,0 +1,82 @@
+"""Create demo data: one trust, two schools, a user per role, synthetic pupils.
+
+Every name here is invented. Safe to run twice: existing demo rows are left as they are.
+"""
+
+import datetime
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Pupil, Role, School, Trust, TrustLead, User
+
+DEMO_PASSWORD = "ypsi-demo-password"
+SCHOOLS = [("Hillside Academy", "HIL"), ("Meadowbank School", "MEA")]
+ROLE_USERS = [
+    ("staff", Role.STAFF, "Sam", "Staffer"),
+    ("dsl", Role.DSL, "Dana", "Lead"),
+    ("deputy", Role.DEPUTY_DSL, "Dev", "Deputy"),
+    ("head", Role.HEADTEACHER, "Hana", "Head"),
+    ("admin", Role.ADMINISTRATOR, "Ari", "Admin"),
+]
+PUPILS = [
+    ("Alex", "Example", "female", 9), ("Blake", "Sample", "male", 9),
+    ("Casey", "Fictional", "female", 10), ("Drew", "Madeup", "male", 10),
+    ("Eden", "Placeholder", "female", 8), ("Finley", "Testcase", "male", 7),
+]
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo data (no real children's data) and print the demo logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        trust, _ = Trust.objects.get_or_create(name="Riverside Learning Trust (demo)")
+        logins = []
+        for name, code in SCHOOLS:
+            school, _ = School.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "trust": trust,
+                    "mash_contact": "Demo MASH duty desk",
+                    "mash_phone": "01632 960000",
+                    "social_care_phone": "01632 960001",
+                    "police_contact": "PC Demo, safer schools officer",
+                },
+            )
+            for suffix, role, first, last in ROLE_USERS:
+                username = f"{code.lower()}-{suffix}"
+                user = self.user(username, first, f"{last} ({code})")
+                Membership.objects.get_or_create(user=user, school=school, role=role)
+                logins.append((username, f"{Role(role).label}, {school.name}"))
+            self.pupils(school)
+        lead = self.user("trust-lead", "Tara", "Trustlead")
+        TrustLead.objects.get_or_create(user=lead, trust=trust)
+        logins.append(("trust-lead", f"Trust safeguarding lead, {trust.name} (read-only)"))
+
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+        for username, what in logins:
+            self.stdout.write(f"  {username:<14} {what}")
+
+    def user(self, username, first, last) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last,
+                      "email": f"{username}@example.invalid"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        return user
+
+    def pupils(self, school: School) -> None:
+        today = timezone.localdate()
+        for i, (first, last, sex, year) in enumerate(PUPILS):
+            born = datetime.date(today.year - year - 5, 1 + i, 10)
+            Pupil.objects.get_or_create(
+                school=school, first_name=first, last_name=f"{last}-{school.code.title()}",
+                defaults={"date_of_birth": born, "sex": sex, "year_group": f"Year {year}",
+                          "looked_after": i == 3, "sen_or_disability": i == 1},
+            )

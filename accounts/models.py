@@ -1,0 +1,173 @@
+"""Trusts, schools and their safeguarding policy settings, who holds which role, and pupils.
+
+Roles are held per school (a person may be DSL at one school and staff at another). What each
+role may do is data in `accounts.permissions`, granted through django-guardian groups.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class User(AbstractUser):
+    """Our own user model from day one, so later fields (a second factor) need no swap."""
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Trust(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FirstPointOfContact(models.TextChoices):
+    # UKCCIS footnote 17: "If the school's local area has a Multi-Agency Safeguarding Hub then
+    # this may be the most appropriate first point of contact".
+    MASH = "mash", "Multi-Agency Safeguarding Hub (MASH)"
+    CHILDRENS_SOCIAL_CARE = "csc", "Children's social care"
+    POLICE = "police", "Police"
+
+
+class School(models.Model):
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.PROTECT, related_name="schools"
+    )
+    name = models.CharField(max_length=200)
+    code = models.CharField(
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,8}$", "Use 2 to 8 capital letters.")],
+        help_text="Short code used in incident references, for example HIL.",
+    )
+
+    # Policy settings (R7, R13).
+    under_age_threshold = models.PositiveSmallIntegerField(
+        "age threshold for criterion 4",
+        default=13,
+        validators=[MinValueValidator(10), MaxValueValidator(18)],
+        help_text=(
+            "Criterion 4 holds when the imagery involves sexual acts and any pupil in it is under "
+            "this age. The national advice says 13; some local policies use a higher age."
+        ),
+    )
+    first_point_of_contact = models.CharField(
+        max_length=10, choices=FirstPointOfContact.choices, default=FirstPointOfContact.MASH
+    )
+    mash_contact = models.CharField("MASH: name", max_length=200, blank=True)
+    mash_phone = models.CharField("MASH: phone", max_length=40, blank=True)
+    social_care_contact = models.CharField("Children's social care: name", max_length=200, blank=True)
+    social_care_phone = models.CharField("Children's social care: phone", max_length=40, blank=True)
+    police_contact = models.CharField(
+        "Police: name", max_length=200, blank=True, help_text="For example the safer schools officer."
+    )
+    police_phone = models.CharField("Police: phone", max_length=40, blank=True, default="101")
+    out_of_hours_phone = models.CharField("Out of hours: phone", max_length=40, blank=True)
+
+    # Not a safeguarding fact: a counter for references, kept out of the history.
+    incident_counter = models.PositiveIntegerField(default=0, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["incident_counter"])
+
+    class Meta:
+        ordering = ["name"]
+        # Object permissions, granted per school to role groups (accounts.permissions).
+        permissions = [
+            ("report_concern", "Report a concern"),
+            ("view_incidents", "See the school's incident records"),
+            ("change_incidents", "Record and decide on the school's incidents"),
+            ("sign_off_decisions", "Sign off decisions not to refer"),
+            ("manage_roster", "Manage the pupil roster"),
+            ("manage_policy", "Manage the school's safeguarding policy settings"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Staff member"
+    DSL = "dsl", "Designated safeguarding lead"
+    DEPUTY_DSL = "deputy_dsl", "Deputy designated safeguarding lead"
+    HEADTEACHER = "headteacher", "Headteacher"
+    ADMINISTRATOR = "administrator", "School administrator"
+
+
+class Membership(models.Model):
+    """A role a user holds at a school; the groups that carry permissions follow it."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school", "role"], name="unique_school_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.school}"
+
+
+class TrustLead(models.Model):
+    """A trust-level safeguarding lead: reads every school of the trust, changes nothing."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="trust_leads")
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="leads")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "trust"], name="unique_trust_lead")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – trust safeguarding lead, {self.trust}"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class Pupil(models.Model):
+    """A pupil on the school's roll, so the same young person is recognised across incidents."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    upn = models.CharField(
+        "UPN",
+        max_length=13,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]\d{11}[0-9A-Z]$", "A UPN is a letter, 11 digits and a check character.")],
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    year_group = models.CharField(max_length=20)
+    sen_or_disability = models.BooleanField("SEN or disability", default=False)
+    looked_after = models.BooleanField("looked after", default=False)
+    known_to_social_care = models.BooleanField("known to children's social care", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "upn"], condition=~models.Q(upn=""), name="unique_school_upn"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def flags(self) -> list[str]:
+        names = ("sen_or_disability", "looked_after", "known_to_social_care")
+        return [self._meta.get_field(n).verbose_name for n in names if getattr(self, n)]

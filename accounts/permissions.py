@@ -1,0 +1,128 @@
+"""Who may do what, for every view, admin page, task and export: the one place to ask.
+
+Roles map to object permissions on the School (django-guardian), granted through one group per
+school and role, and one group per trust for its safeguarding leads. Everything a school
+records is reached through `scoped()` or `get_for_user()`, so a record of another school is
+never found at all (404), not merely forbidden (R29).
+"""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from .models import Role, School, Trust
+
+# R29: only the safeguarding team and the headteacher see incident records; staff report.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.STAFF: frozenset({"report_concern"}),
+    Role.DSL: frozenset({"report_concern", "view_incidents", "change_incidents", "manage_roster"}),
+    Role.DEPUTY_DSL: frozenset(
+        {"report_concern", "view_incidents", "change_incidents", "manage_roster"}
+    ),
+    Role.HEADTEACHER: frozenset(
+        {
+            "report_concern",
+            "view_incidents",
+            "sign_off_decisions",
+            "manage_roster",
+            "manage_policy",
+        }
+    ),
+    Role.ADMINISTRATOR: frozenset({"report_concern", "manage_roster", "manage_policy"}),
+}
+TRUST_LEAD_PERMISSIONS = frozenset({"view_incidents"})
+ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
+
+
+def role_group(school: School, role: str) -> Group:
+    group, _ = Group.objects.get_or_create(name=f"school-{school.pk}-{role}")
+    return group
+
+
+def trust_group(trust: Trust) -> Group:
+    group, _ = Group.objects.get_or_create(name=f"trust-{trust.pk}-safeguarding-lead")
+    return group
+
+
+def grant_school_permissions(school: School) -> None:
+    """Give each role group of the school exactly its permissions, and the trust lead theirs."""
+    for role, perms in ROLE_PERMISSIONS.items():
+        group = role_group(school, role)
+        for perm in ALL_PERMISSIONS:
+            if perm in perms:
+                assign_perm(f"accounts.{perm}", group, school)
+            else:
+                remove_perm(f"accounts.{perm}", group, school)
+    for group in Group.objects.filter(name__startswith="trust-"):
+        for perm in TRUST_LEAD_PERMISSIONS:
+            remove_perm(f"accounts.{perm}", group, school)
+    if school.trust_id:
+        group = trust_group(school.trust)
+        for perm in TRUST_LEAD_PERMISSIONS:
+            assign_perm(f"accounts.{perm}", group, school)
+
+
+def schools_where(user, perm: str) -> QuerySet[School]:
+    """The schools at which `user` holds `perm`; a lazy query, usable as a subquery."""
+    if not (user.is_authenticated and user.is_active):
+        return School.objects.none()
+    # A Django superuser is an IT role, not a safeguarding one: no implicit access (R29).
+    return get_objects_for_user(
+        user, f"accounts.{perm}", klass=School, accept_global_perms=False, with_superuser=False
+    )
+
+
+def has_school_perm(user, perm: str, school: School) -> bool:
+    return schools_where(user, perm).filter(pk=school.pk).exists()
+
+
+def scoped(queryset: QuerySet, user, perm: str = "view_incidents", via: str = "school"):
+    """Filter a queryset of school-owned records to those `user` may see: one SQL query."""
+    return queryset.filter(**{f"{via}__in": schools_where(user, perm)})
+
+
+def get_for_user(
+    queryset: QuerySet,
+    user,
+    *,
+    perm: str = "view_incidents",
+    via: str = "school",
+    needs: str | None = None,
+    **lookup,
+) -> Model:
+    """Fetch one record: 404 when the user may not see it, 403 when they may see but not act."""
+    obj = get_object_or_404(scoped(queryset, user, perm, via), **lookup)
+    if needs:
+        school = obj
+        for part in via.split("__"):
+            school = getattr(school, part)
+        if not has_school_perm(user, needs, school):
+            raise PermissionDenied(f"You can read this record but your role cannot {needs}.")
+    return obj
+
+
+def safeguarding_recipients(school: School):
+    """The DSL and deputies who are told at once of a new concern (R1)."""
+    from .models import User
+
+    return User.objects.exclude(email="").filter(
+        is_active=True,
+        memberships__school=school,
+        memberships__role__in=[Role.DSL, Role.DEPUTY_DSL],
+    ).distinct()
+
+
+def sync_user_groups(user) -> None:
+    """Make the user's groups exactly those their current roles call for."""
+    wanted = {role_group(m.school, m.role) for m in user.memberships.select_related("school")}
+    wanted |= {trust_group(t.trust) for t in user.trust_leads.select_related("trust")}
+    managed = user.groups.filter(name__regex=r"^(school|trust)-\d+-")
+    user.groups.remove(*[g for g in managed if g not in wanted])
+    user.groups.add(*wanted)
+
+
+def own_reports(queryset: QuerySet, user) -> QuerySet:
+    """A reporter's own reports, for the receipt only: the case itself stays with the DSL (R1)."""
+    return queryset.filter(reported_by=user, school__in=schools_where(user, "report_concern"))

@@ -1,0 +1,89 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from ypsi.forms import with_errors
+from ypsi.uploads import read_text_upload
+
+from .forms import PolicyForm, PupilForm, RosterImportForm
+from .models import School
+from .permissions import get_for_user
+from .roster import COLUMNS, RosterError, import_roster
+from .services import change_history
+
+
+def _school(request, pk: int, perm: str) -> School:
+    return get_for_user(School.objects.select_related("trust"), request.user, perm=perm, via="pk", pk=pk)
+
+
+@login_required
+def pupil_list(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, pk, "manage_roster")
+    return render(request, "accounts/pupil_list.html", {"school": school, "pupils": school.pupils.all()})
+
+
+@login_required
+def pupil_add(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, pk, "manage_roster")
+    form = PupilForm(request.POST or None, instance=None)
+    form.instance.school = school
+    if request.method == "POST" and form.is_valid():
+        pupil = form.save(commit=False)
+        pupil._change_reason = "Added to the roster by hand"
+        pupil.save()
+        messages.success(request, f"{pupil} has been added to the roster.")
+        return redirect("pupil_list", pk=school.pk)
+    ctx = {"school": school, "form": form, "forms_with_errors": with_errors(form)}
+    return render(request, "accounts/pupil_form.html", ctx,
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def pupil_import(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, pk, "manage_roster")
+    form = RosterImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = read_text_upload(form.cleaned_data["file"])
+            result = import_roster(school, text, request.user)
+        except ValidationError as e:
+            form.add_error("file", e)
+        except RosterError as e:
+            problems = e.problems
+        else:
+            messages.success(
+                request,
+                f"Roster imported: {result.created} pupils added, {result.updated} updated.",
+            )
+            return redirect("pupil_list", pk=school.pk)
+    ctx = {
+        "school": school,
+        "form": form,
+        "problems": problems,
+        "columns": COLUMNS,
+        "forms_with_errors": with_errors(form),
+    }
+    return render(request, "accounts/pupil_import.html", ctx,
+                  status=400 if (problems or form.errors) else 200)
+
+
+@login_required
+def school_policy(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, pk, "manage_policy")
+    form = PolicyForm(request.POST or None, instance=school)
+    if request.method == "POST" and form.is_valid():
+        school = form.save(commit=False)
+        school._change_reason = form.cleaned_data["reason"]
+        school.save()
+        messages.success(request, "The policy settings have been saved.")
+        return redirect("school_policy", pk=school.pk)
+    ctx = {
+        "school": school,
+        "form": form,
+        "history": change_history(school),
+        "forms_with_errors": with_errors(form),
+    }
+    return render(request, "accounts/policy.html", ctx, status=400 if form.errors else 200)

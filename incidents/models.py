@@ -1,0 +1,216 @@
+"""An incident of sharing nudes and semi-nudes, from the first disclosure onwards.
+
+Nothing here is ever deleted (records are kept, referred or not: R25); every change is kept by
+django-simple-history with its user and reason (R27).
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Pupil, School, Sex
+
+
+class Stage(models.TextChoices):
+    REPORTED = "reported", "Reported: awaiting initial review"
+    UNDER_REVIEW = "under_review", "Under initial review"
+    REFERRED = "referred", "Referred"
+    MANAGED_IN_SCHOOL = "managed", "Managed in school"
+    CLOSED = "closed", "Closed"
+
+
+class DisclosureSource(models.TextChoices):
+    # UKCCIS "Disclosure": the ways an incident comes to the school's attention (R2).
+    YOUNG_PERSON = "young_person", "The young person themselves"
+    FRIEND = "friend", "A friend of the young person"
+    PARENT_CARER = "parent_carer", "A parent or carer"
+    STAFF = "staff", "A member of staff"
+    IT_MONITORING = "it_monitoring", "A member of staff through IT monitoring or filtering"
+    POLICE = "police", "The police"
+    ANOTHER_SCHOOL = "another_school", "Another school or college"
+
+
+class Spread(models.TextChoices):
+    # UKCCIS initial review: "Whether the imagery has been shared widely ... This may be unknown."
+    UNKNOWN = "unknown", "Not known"
+    NOT_SHARED = "not_shared", "Not known to have been shared beyond the person it was sent to"
+    FEW = "few", "Shared with a few people"
+    WIDELY = "widely", "Shared widely (for example in a group chat or online)"
+
+
+class Incident(models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents")
+    reference = models.CharField(max_length=30, unique=True, editable=False)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REPORTED)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports"
+    )
+    reported_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # Disclosure (R2)
+    disclosure_source = models.CharField(
+        "how the concern came to light", max_length=20, choices=DisclosureSource.choices
+    )
+    discloser = models.CharField(
+        "who told you",
+        max_length=200,
+        blank=True,
+        help_text="For example: the young person, a friend in Year 9, a parent.",
+    )
+    disclosed_at = models.DateTimeField("when it was disclosed")
+    received_by = models.CharField("who received the disclosure", max_length=200)
+    account = models.TextField(
+        "what was said",
+        help_text="Write down what you were told, in the discloser's own words where you can.",
+    )
+
+    # Devices, services and platforms; how widely shared (R4)
+    devices_and_platforms = models.TextField(
+        "devices, apps and platforms involved", blank=True, help_text="If known."
+    )
+    spread = models.CharField(
+        "how widely the imagery has been shared",
+        max_length=20,
+        choices=Spread.choices,
+        default=Spread.UNKNOWN,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reported_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("incident_detail", args=[self.pk])
+
+    @property
+    def incident_date(self) -> date:
+        """The date ages are worked out at: when the concern was disclosed."""
+        return timezone.localdate(self.disclosed_at)
+
+
+class PersonRole(models.TextChoices):
+    # R4: a person's part in the incident. One person may have several (pictured and sender).
+    PICTURED = "pictured", "Pictured in the imagery"
+    MAKER = "maker", "Made the imagery"
+    SENDER = "sender", "Sent the imagery"
+    SHARER = "sharer", "Shared it on"
+    RECIPIENT = "recipient", "Received it"
+    POSSESSOR = "possessor", "Has it"
+
+
+class AgeBand(models.TextChoices):
+    UNDER_13 = "under_13", "Under 13"
+    FROM_13_TO_17 = "13_17", "13 to 17"
+    ADULT = "18_plus", "18 and over"
+    UNKNOWN = "unknown", "Not known"
+
+
+def band_for_age(age: int) -> str:
+    if age < 13:
+        return AgeBand.UNDER_13
+    if age < 18:
+        return AgeBand.FROM_13_TO_17
+    return AgeBand.ADULT
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday
+
+
+class InvolvedPerson(models.Model):
+    """A person involved: a pupil from the roster, or someone else described as far as known."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="people")
+    pupil = models.ForeignKey(
+        Pupil, null=True, blank=True, on_delete=models.PROTECT, related_name="involvements"
+    )
+    name = models.CharField(
+        max_length=200, blank=True, help_text="Or a description, such as 'unknown adult online'."
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.NOT_KNOWN)
+    year_group = models.CharField(max_length=20, blank=True)
+    school_name = models.CharField(
+        "school or setting",
+        max_length=200,
+        blank=True,
+        help_text="Another school, or 'adult' for someone who is not at school.",
+    )
+    roles = models.JSONField(default=list)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return str(self.pupil) if self.pupil_id else self.name or "Name not known"
+
+    @property
+    def effective_date_of_birth(self) -> date | None:
+        return self.pupil.date_of_birth if self.pupil_id else self.date_of_birth
+
+    @property
+    def effective_sex(self) -> str:
+        return self.pupil.get_sex_display() if self.pupil_id else self.get_sex_display()
+
+    @property
+    def effective_year_group(self) -> str:
+        return self.pupil.year_group if self.pupil_id else self.year_group
+
+    @property
+    def effective_school(self) -> str:
+        return self.pupil.school.name if self.pupil_id else self.school_name
+
+    def age_at(self, day: date) -> int | None:
+        """Age on `day` from the date of birth when known, else the age recorded."""
+        dob = self.effective_date_of_birth
+        return age_on(dob, day) if dob else self.age
+
+    def age_band_at(self, day: date) -> str:
+        age = self.age_at(day)
+        return band_for_age(age) if age is not None else self.age_band
+
+    def role_labels(self) -> list[str]:
+        return [PersonRole(r).label for r in self.roles if r in PersonRole.values]
+
+
+class Notification(models.Model):
+    """An email that a user must be sent, kept in the database so none is lost (R1, R34).
+
+    Sent by a task and re-tried by the periodic sweep; `claimed_at` stops two workers sending the
+    same email, and a claim older than CLAIM_TIMEOUT is taken to be a dead worker's.
+    """
+
+    class Kind(models.TextChoices):
+        NEW_CONCERN = "new_concern", "A new concern needs your attention"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "incident", "kind"], name="unique_notification"
+            )
+        ]

@@ -1,0 +1,42 @@
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import Role
+
+from .factories import SchoolFactory, TrustFactory, member, trust_lead
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server with sync Playwright
+
+
+@pytest.fixture(autouse=True)
+def _no_network(settings, tmp_path):
+    """Mail goes to the test outbox; nothing in tests reaches a real server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from ypsi.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def world(db):
+    """Two schools in one trust, a third in another trust, and a persona for every role.
+
+    Named after the role and whose school: `dsl` is Hillside's DSL, `other_dsl` Meadowbank's.
+    """
+    trust = TrustFactory(name="Riverside Trust")
+    school = SchoolFactory(trust=trust, name="Hillside Academy", code="HIL")
+    other = SchoolFactory(trust=trust, name="Meadowbank School", code="MEA")
+    far = SchoolFactory(name="Faraway School", code="FAR")
+    w = SimpleNamespace(trust=trust, school=school, other_school=other, far_school=far)
+    for role in Role:
+        setattr(w, role.value, member(school, role, username=f"hil-{role.value}"))
+        setattr(w, f"other_{role.value}", member(other, role, username=f"mea-{role.value}"))
+    w.trust_lead = trust_lead(trust)
+    w.far_trust_lead = trust_lead(far.trust)
+    return w
