@@ -60,10 +60,17 @@ class School(models.Model):
     )
     mash_contact = models.CharField("MASH: name", max_length=200, blank=True)
     mash_phone = models.CharField("MASH: phone", max_length=40, blank=True)
-    social_care_contact = models.CharField("Children's social care: name", max_length=200, blank=True)
-    social_care_phone = models.CharField("Children's social care: phone", max_length=40, blank=True)
+    social_care_contact = models.CharField(
+        "Children's social care: name", max_length=200, blank=True
+    )
+    social_care_phone = models.CharField(
+        "Children's social care: phone", max_length=40, blank=True
+    )
     police_contact = models.CharField(
-        "Police: name", max_length=200, blank=True, help_text="For example the safer schools officer."
+        "Police: name",
+        max_length=200,
+        blank=True,
+        help_text="For example the safer schools officer.",
     )
     police_phone = models.CharField("Police: phone", max_length=40, blank=True, default="101")
     out_of_hours_phone = models.CharField("Out of hours: phone", max_length=40, blank=True)
@@ -111,7 +118,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()}, {self.school}"
+        return f"{self.user}: {self.get_role_display()}, {self.school}"
 
 
 class TrustLead(models.Model):
@@ -122,12 +129,10 @@ class TrustLead(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "trust"], name="unique_trust_lead")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "trust"], name="unique_trust_lead")]
 
     def __str__(self) -> str:
-        return f"{self.user} – trust safeguarding lead, {self.trust}"
+        return f"{self.user}: trust safeguarding lead, {self.trust}"
 
 
 class Sex(models.TextChoices):
@@ -144,7 +149,11 @@ class Pupil(models.Model):
         "UPN",
         max_length=13,
         blank=True,
-        validators=[RegexValidator(r"^[A-Z]\d{11}[0-9A-Z]$", "A UPN is a letter, 11 digits and a check character.")],
+        validators=[
+            RegexValidator(
+                r"^[A-Z]\d{11}[0-9A-Z]$", "A UPN is a letter, 11 digits and a check character."
+            )
+        ],
     )
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)

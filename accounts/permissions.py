@@ -107,11 +107,15 @@ def safeguarding_recipients(school: School):
     """The DSL and deputies who are told at once of a new concern (R1)."""
     from .models import User
 
-    return User.objects.exclude(email="").filter(
-        is_active=True,
-        memberships__school=school,
-        memberships__role__in=[Role.DSL, Role.DEPUTY_DSL],
-    ).distinct()
+    return (
+        User.objects.exclude(email="")
+        .filter(
+            is_active=True,
+            memberships__school=school,
+            memberships__role__in=[Role.DSL, Role.DEPUTY_DSL],
+        )
+        .distinct()
+    )
 
 
 def sync_user_groups(user) -> None:

@@ -33,8 +33,11 @@ COLUMNS = (
     "known_to_social_care",
 )
 REQUIRED = ("surname", "forename", "date_of_birth", "sex", "year_group")
-FLAGS = {"sen": "sen_or_disability", "looked_after": "looked_after",
-         "known_to_social_care": "known_to_social_care"}
+FLAGS = {
+    "sen": "sen_or_disability",
+    "looked_after": "looked_after",
+    "known_to_social_care": "known_to_social_care",
+}
 YES = {"y", "yes", "true", "1"}
 NO = {"", "n", "no", "false", "0"}
 SEXES = {"f": Sex.FEMALE, "female": Sex.FEMALE, "m": Sex.MALE, "male": Sex.MALE}
@@ -106,7 +109,8 @@ def import_roster(school: School, text: str, user) -> ImportResult:
             pupil = Pupil(school=school, **values)
             pupil.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
         except ValueError as e:
-            problems.append((line, str(e).capitalize() + "."))
+            message = str(e)
+            problems.append((line, message[0].upper() + message[1:] + "."))
             continue
         except ValidationError as e:
             problems.append((line, " ".join(m for ms in e.message_dict.values() for m in ms)))

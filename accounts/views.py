@@ -15,13 +15,17 @@ from .services import change_history
 
 
 def _school(request, pk: int, perm: str) -> School:
-    return get_for_user(School.objects.select_related("trust"), request.user, perm=perm, via="pk", pk=pk)
+    return get_for_user(
+        School.objects.select_related("trust"), request.user, perm=perm, via="pk", pk=pk
+    )
 
 
 @login_required
 def pupil_list(request: HttpRequest, pk: int) -> HttpResponse:
     school = _school(request, pk, "manage_roster")
-    return render(request, "accounts/pupil_list.html", {"school": school, "pupils": school.pupils.all()})
+    return render(
+        request, "accounts/pupil_list.html", {"school": school, "pupils": school.pupils.all()}
+    )
 
 
 @login_required
@@ -36,8 +40,7 @@ def pupil_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{pupil} has been added to the roster.")
         return redirect("pupil_list", pk=school.pk)
     ctx = {"school": school, "form": form, "forms_with_errors": with_errors(form)}
-    return render(request, "accounts/pupil_form.html", ctx,
-                  status=400 if form.errors else 200)
+    return render(request, "accounts/pupil_form.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
@@ -66,8 +69,12 @@ def pupil_import(request: HttpRequest, pk: int) -> HttpResponse:
         "columns": COLUMNS,
         "forms_with_errors": with_errors(form),
     }
-    return render(request, "accounts/pupil_import.html", ctx,
-                  status=400 if (problems or form.errors) else 200)
+    return render(
+        request,
+        "accounts/pupil_import.html",
+        ctx,
+        status=400 if (problems or form.errors) else 200,
+    )
 
 
 @login_required

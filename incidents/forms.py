@@ -72,7 +72,9 @@ class ConcernForm(forms.Form):
             moment = datetime.datetime.combine(day, time or datetime.time(0, 0))
             data["disclosed_at"] = timezone.make_aware(moment)
             if data["disclosed_at"] > timezone.now():
-                self.add_error("disclosed_on", "The date of the disclosure must be today or in the past.")
+                self.add_error(
+                    "disclosed_on", "The date of the disclosure must be today or in the past."
+                )
         return data
 
 
@@ -90,12 +92,23 @@ class PersonForm(forms.Form):
         help_text="For someone who is not on the roll, for example 'a boy at another school'.",
     )
     date_of_birth = GovukDateField(label="Date of birth, if known", required=False)
-    age = forms.IntegerField(label="Or their age, if known", required=False, min_value=0, max_value=120,
-                             widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
-    age_band = forms.ChoiceField(label="Or their age band", choices=AgeBand.choices, initial=AgeBand.UNKNOWN)
+    age = forms.IntegerField(
+        label="Or their age, if known",
+        required=False,
+        min_value=0,
+        max_value=120,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+    )
+    age_band = forms.ChoiceField(
+        label="Or their age band", choices=AgeBand.choices, initial=AgeBand.UNKNOWN
+    )
     sex = forms.ChoiceField(choices=Sex.choices, initial=Sex.NOT_KNOWN)
-    year_group = forms.CharField(label="Year group, if known", required=False, max_length=20,
-                                 widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+    year_group = forms.CharField(
+        label="Year group, if known",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
     school_name = forms.CharField(
         label="School or setting",
         required=False,

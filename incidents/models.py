@@ -214,3 +214,6 @@ class Notification(models.Model):
                 fields=["recipient", "incident", "kind"], name="unique_notification"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient}"

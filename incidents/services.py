@@ -141,10 +141,9 @@ def send_pending_notifications() -> int:
     sent = 0
     for note in pending.select_related("recipient"):
         # Claim with a conditional UPDATE so two workers never send the same email.
-        claimed = (
-            Notification.objects.filter(pk=note.pk, sent_at__isnull=True, claimed_at=note.claimed_at)
-            .update(claimed_at=now)
-        )
+        claimed = Notification.objects.filter(
+            pk=note.pk, sent_at__isnull=True, claimed_at=note.claimed_at
+        ).update(claimed_at=now)
         if not claimed:
             continue
         try:
@@ -171,4 +170,3 @@ def deliver(note: Notification) -> None:
         from_email=None,
         recipient_list=[note.recipient.email],
     )
-

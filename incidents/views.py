@@ -6,10 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import Pupil, School
 from accounts.permissions import get_for_user, own_reports, schools_where, scoped
-
-from . import services
 from ypsi.forms import with_errors
 
+from . import services
 from .forms import ConcernForm, PersonFormSet
 from .models import AgeBand, Incident, InvolvedPerson, Stage
 
@@ -72,7 +71,9 @@ def report_concern(request: HttpRequest) -> HttpResponse:
 
 def _chosen_school(request: HttpRequest, schools) -> School | None:
     if not schools.exists():
-        raise PermissionDenied("Your account is not linked to a school, so you cannot report here.")
+        raise PermissionDenied(
+            "Your account is not linked to a school, so you cannot report here."
+        )
     chosen = request.POST.get("school") or request.GET.get("school")
     if chosen:
         return schools.filter(pk=chosen).first()
@@ -135,4 +136,6 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     day = incident.incident_date
     rows = [(p, p.age_at(day), AgeBand(p.age_band_at(day)).label) for p in incident.people.all()]
-    return render(request, "incidents/incident_detail.html", {"incident": incident, "people": rows})
+    return render(
+        request, "incidents/incident_detail.html", {"incident": incident, "people": rows}
+    )

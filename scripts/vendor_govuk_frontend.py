@@ -29,7 +29,9 @@ def main() -> None:
         dist = Path(tmp) / "package" / "dist" / "govuk"
         css = (dist / "govuk-frontend.min.css").read_text()
         css = re.sub(r"@font-face\{font-family:GDS Transport;[^}]*\}", "", css)
-        css = css.replace("GDS Transport,arial", "arial").replace("font-family:GDS Transport", "font-family:arial")
+        css = css.replace("GDS Transport,arial", "arial").replace(
+            "font-family:GDS Transport", "font-family:arial"
+        )
         css = re.sub(r"/\*# sourceMappingURL=.*?\*/", "", css)
         js = (dist / "govuk-frontend.min.js").read_text()
         js = re.sub(r"//# sourceMappingURL=.*", "", js)

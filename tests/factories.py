@@ -47,7 +47,9 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 def member(school: School, role: str, **user_fields) -> User:
-    return MembershipFactory(school=school, role=role, **{f"user__{k}": v for k, v in user_fields.items()}).user
+    return MembershipFactory(
+        school=school, role=role, **{f"user__{k}": v for k, v in user_fields.items()}
+    ).user
 
 
 def trust_lead(trust: Trust) -> User:

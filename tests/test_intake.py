@@ -84,7 +84,9 @@ def test_it_refuses_a_disclosure_in_the_future(world):
         report(world, disclosed_at=timezone.now() + datetime.timedelta(days=1))
 
 
-def test_it_emails_every_dsl_and_deputy_of_the_school_and_no_one_else(world, django_capture_on_commit_callbacks):
+def test_it_emails_every_dsl_and_deputy_of_the_school_and_no_one_else(
+    world, django_capture_on_commit_callbacks
+):
     second_deputy = UserFactory()
     world.school.memberships.create(user=second_deputy, role="deputy_dsl")
     with django_capture_on_commit_callbacks(execute=True):
@@ -104,7 +106,9 @@ def test_the_email_carries_no_detail_of_the_case(world, django_capture_on_commit
     assert "needs your attention" in message.subject
 
 
-def test_a_notification_is_sent_once_however_often_the_sweep_runs(world, django_capture_on_commit_callbacks):
+def test_a_notification_is_sent_once_however_often_the_sweep_runs(
+    world, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         report(world)
     assert len(mail.outbox) == 2
@@ -128,7 +132,9 @@ def test_a_failed_send_is_retried_by_the_sweep(world, monkeypatch):
     assert len(mail.outbox) == 2
 
 
-def test_a_notification_claimed_by_a_dead_worker_is_sent_after_the_claim_expires(world, time_machine):
+def test_a_notification_claimed_by_a_dead_worker_is_sent_after_the_claim_expires(
+    world, time_machine
+):
     time_machine.move_to(timezone.now(), tick=False)
     report(world)
     Notification.objects.update(claimed_at=timezone.now())
@@ -189,9 +195,15 @@ def test_the_dsl_sees_everything_that_was_reported(client, world):
     dashboard = client.get(reverse("dashboard"))
     assert incident.reference in dashboard.text
     page = client.get(reverse("incident_detail", args=[incident.pk]))
-    for shown in ("He said his photo had been sent to older boys.", "Kai Invented", "Snapchat",
-                  "Mr Tutor", "The young person themselves", "Pictured in the imagery, Made the imagery",
-                  "Shared with a few people"):
+    for shown in (
+        "He said his photo had been sent to older boys.",
+        "Kai Invented",
+        "Snapchat",
+        "Mr Tutor",
+        "The young person themselves",
+        "Pictured in the imagery, Made the imagery",
+        "Shared with a few people",
+    ):
         assert shown in page.text
 
 
@@ -225,9 +237,14 @@ def test_a_roster_pupil_can_be_chosen_but_not_another_schools(client, world):
     client.force_login(world.staff)
     page = client.get(reverse("report_concern"))
     assert "Rosa" in page.text and "Otto" not in page.text
-    response = client.post(reverse("report_concern"), form_data(**{"person-0-pupil": str(theirs.pk)}))
+    response = client.post(
+        reverse("report_concern"), form_data(**{"person-0-pupil": str(theirs.pk)})
+    )
     assert response.status_code == 400 and not Incident.objects.exists()
-    response = client.post(reverse("report_concern"), form_data(**{"person-0-pupil": str(ours.pk), "person-0-name": ""}))
+    response = client.post(
+        reverse("report_concern"),
+        form_data(**{"person-0-pupil": str(ours.pk), "person-0-name": ""}),
+    )
     assert response.status_code == 302
     assert Incident.objects.get().people.get().pupil == ours
 
@@ -248,7 +265,11 @@ def test_a_school_with_no_trust_still_works(client, db):
 
     staff = member(school, "staff")
     incident = services.report_concern(
-        reporter=staff, school=school, disclosure_source="staff", disclosed_at=timezone.now(),
-        received_by="Me", account="Found on a school tablet.",
+        reporter=staff,
+        school=school,
+        disclosure_source="staff",
+        disclosed_at=timezone.now(),
+        received_by="Me",
+        account="Found on a school tablet.",
     )
     assert incident.reference.startswith("SOLO-")

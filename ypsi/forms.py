@@ -55,7 +55,9 @@ def style_govuk(form: forms.BaseForm) -> None:
             forms.FileInput: "govuk-file-upload",
         }
         css = next((c for t, c in classes.items() if type(widget) is t), None)
-        if css is None and isinstance(widget, forms.TextInput | forms.NumberInput | forms.EmailInput):
+        if css is None and isinstance(
+            widget, forms.TextInput | forms.NumberInput | forms.EmailInput
+        ):
             css = "govuk-input"
         if css:
             if name in form.errors:

@@ -31,7 +31,9 @@ def refuse_imagery(head: bytes) -> None:
 def read_text_upload(upload, max_bytes: int = 5 * 1024 * 1024) -> str:
     """Read an uploaded text file (a CSV) after the imagery check; refuse anything else."""
     if upload.size > max_bytes:
-        raise ValidationError(f"The file is too large: the limit is {max_bytes // 1024 // 1024} MB.")
+        raise ValidationError(
+            f"The file is too large: the limit is {max_bytes // 1024 // 1024} MB."
+        )
     data = upload.read()
     refuse_imagery(data)
     try:

@@ -21,9 +21,12 @@ ROLE_USERS = [
     ("admin", Role.ADMINISTRATOR, "Ari", "Admin"),
 ]
 PUPILS = [
-    ("Alex", "Example", "female", 9), ("Blake", "Sample", "male", 9),
-    ("Casey", "Fictional", "female", 10), ("Drew", "Madeup", "male", 10),
-    ("Eden", "Placeholder", "female", 8), ("Finley", "Testcase", "male", 7),
+    ("Alex", "Example", "female", 9),
+    ("Blake", "Sample", "male", 9),
+    ("Casey", "Fictional", "female", 10),
+    ("Drew", "Madeup", "male", 10),
+    ("Eden", "Placeholder", "female", 8),
+    ("Finley", "Testcase", "male", 7),
 ]
 
 
@@ -63,8 +66,11 @@ class Command(BaseCommand):
     def user(self, username, first, last) -> User:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last,
-                      "email": f"{username}@example.invalid"},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.invalid",
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -76,7 +82,14 @@ class Command(BaseCommand):
         for i, (first, last, sex, year) in enumerate(PUPILS):
             born = datetime.date(today.year - year - 5, 1 + i, 10)
             Pupil.objects.get_or_create(
-                school=school, first_name=first, last_name=f"{last}-{school.code.title()}",
-                defaults={"date_of_birth": born, "sex": sex, "year_group": f"Year {year}",
-                          "looked_after": i == 3, "sen_or_disability": i == 1},
+                school=school,
+                first_name=first,
+                last_name=f"{last}-{school.code.title()}",
+                defaults={
+                    "date_of_birth": born,
+                    "sex": sex,
+                    "year_group": f"Year {year}",
+                    "looked_after": i == 3,
+                    "sen_or_disability": i == 1,
+                },
             )

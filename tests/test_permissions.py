@@ -1,0 +1,153 @@
+"""R29: every role x own school / other school / other trust x every URL, with the status expected.
+
+One school never sees another's records; staff and administrators see no incident; the trust
+lead reads across the trust and nowhere else.
+"""
+
+import pytest
+from django.urls import reverse
+
+from .factories import IncidentFactory, PupilFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "anonymous",
+    "staff",
+    "dsl",
+    "deputy_dsl",
+    "headteacher",
+    "administrator",
+    "other_staff",
+    "other_dsl",
+    "other_headteacher",
+    "other_administrator",
+    "trust_lead",
+    "far_trust_lead",
+]
+SAFEGUARDING = {"dsl", "deputy_dsl", "headteacher", "trust_lead"}
+ROSTER = {"dsl", "deputy_dsl", "headteacher", "administrator"}
+POLICY = {"headteacher", "administrator"}
+SCHOOL_MEMBERS = {
+    "staff",
+    "dsl",
+    "deputy_dsl",
+    "headteacher",
+    "administrator",
+    "other_staff",
+    "other_dsl",
+    "other_headteacher",
+    "other_administrator",
+}
+
+# (url name, args from the fixture, who gets 200, what everyone else signed in gets)
+MATRIX = [
+    ("dashboard", lambda c: [], set(PERSONAS) - {"anonymous"}, None),
+    ("report_concern", lambda c: [], SCHOOL_MEMBERS, 403),
+    ("my_reports", lambda c: [], set(PERSONAS) - {"anonymous"}, None),
+    ("report_receipt", lambda c: [c.incident.reference], {"staff"}, 404),
+    (
+        "incident_list",
+        lambda c: [],
+        SAFEGUARDING | {"other_dsl", "other_headteacher", "far_trust_lead"},
+        403,
+    ),
+    ("incident_detail", lambda c: [c.incident.pk], SAFEGUARDING, 404),
+    ("pupil_list", lambda c: [c.school.pk], ROSTER, 404),
+    ("pupil_add", lambda c: [c.school.pk], ROSTER, 404),
+    ("pupil_import", lambda c: [c.school.pk], ROSTER, 404),
+    ("school_policy", lambda c: [c.school.pk], POLICY, 404),
+]
+
+
+@pytest.fixture
+def case(world):
+    world.incident = IncidentFactory(school=world.school, reported_by=world.staff)
+    return world
+
+
+@pytest.mark.parametrize("url_name,args,allowed,denied", MATRIX, ids=[m[0] for m in MATRIX])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_gives_each_role_the_status_it_should(
+    client, case, persona, url_name, args, allowed, denied
+):
+    if persona != "anonymous":
+        client.force_login(getattr(case, persona))
+    response = client.get(reverse(url_name, args=args(case)))
+    if persona == "anonymous":
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    elif persona in allowed:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == denied
+
+
+@pytest.mark.parametrize(
+    "persona", ["dsl", "headteacher", "trust_lead", "other_dsl", "far_trust_lead"]
+)
+def test_lists_and_dashboards_show_only_the_schools_a_user_may_see(client, case, persona):
+    theirs = IncidentFactory(school=case.other_school)
+    far = IncidentFactory(school=case.far_school)
+    client.force_login(getattr(case, persona))
+    listed = client.get(reverse("incident_list")).text
+    dashboard = client.get(reverse("dashboard")).text
+    sees = {
+        "dsl": {case.incident},
+        "headteacher": {case.incident},
+        "trust_lead": {case.incident, theirs},
+        "other_dsl": {theirs},
+        "far_trust_lead": {far},
+    }[persona]
+    for incident in (case.incident, theirs, far):
+        assert (incident.reference in dashboard) == (incident in sees)
+        assert (incident.reference in listed) == (incident in sees)
+
+
+def test_another_schools_roster_pupils_are_never_shown(client, case):
+    PupilFactory(school=case.school, first_name="Ourpupil")
+    PupilFactory(school=case.other_school, first_name="Theirpupil")
+    client.force_login(case.dsl)
+    page = client.get(reverse("pupil_list", args=[case.school.pk])).text
+    assert "Ourpupil" in page and "Theirpupil" not in page
+
+
+def test_a_superuser_without_a_role_sees_no_incident(client, case):
+    from .factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    assert client.get(reverse("incident_detail", args=[case.incident.pk])).status_code == 404
+    assert client.get(reverse("incident_list")).status_code == 403
+
+
+def test_losing_a_role_removes_access_at_once(client, case):
+    client.force_login(case.dsl)
+    url = reverse("incident_detail", args=[case.incident.pk])
+    assert client.get(url).status_code == 200
+    case.dsl.memberships.get().delete()
+    assert client.get(url).status_code == 404
+
+
+def test_a_school_moving_trust_leaves_the_old_trust_lead_behind(client, case):
+    client.force_login(case.trust_lead)
+    url = reverse("incident_detail", args=[case.incident.pk])
+    assert client.get(url).status_code == 200
+    case.school.trust = case.far_school.trust
+    case.school.save()
+    assert client.get(url).status_code == 404
+    client.force_login(case.far_trust_lead)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_the_incident_list_costs_the_same_queries_however_many_incidents(
+    client, case, rows, django_assert_num_queries
+):
+    for _ in range(rows):
+        IncidentFactory(school=case.school)
+    client.force_login(case.trust_lead)
+    client.get(reverse("incident_list"))  # warm caches (content types, session)
+    # savepoint, session, user, "may see any school", the one filtered list query, release
+    with django_assert_num_queries(6):
+        response = client.get(reverse("incident_list"))
+    assert response.status_code == 200

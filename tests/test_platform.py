@@ -1,0 +1,63 @@
+"""Settings, the embedded broker and deployment checks: what the IT person relies on."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from .workers import ROOT, worker
+
+
+def manage(*args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_sweep_runs_on_the_configured_interval():
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep"]
+    assert entry["task"] == "incidents.tasks.sweep"
+    assert entry["schedule"] == float(settings.SWEEP_INTERVAL_SECONDS)
+
+
+def test_production_settings_pass_the_deployment_checklist(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="False",
+        SECRET_KEY="x" * 64 + "production-secret-for-the-check-only",
+        ALLOWED_HOSTS="ypsi.example.org",
+        DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = manage("check", DEBUG="False", DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_real_worker_round_trips_a_task_through_the_embedded_broker(tmp_path):
+    env = {"DATA_DIR": str(tmp_path)}
+    with worker(env) as app:
+        assert app.send_task("incidents.tasks.ping").get(timeout=30) == "pong"
+        results = [app.send_task("incidents.tasks.ping") for _ in range(20)]
+        assert [r.get(timeout=30) for r in results] == ["pong"] * 20

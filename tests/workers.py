@@ -1,0 +1,76 @@
+"""Start a real Celery worker (and beat) as separate processes for round-trip tests."""
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from celery import Celery
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def client_app(env: dict) -> Celery:
+    """A Celery client speaking to the same broker as a worker started with `env`."""
+    if env.get("REDIS_URL"):
+        return Celery(broker=env["REDIS_URL"], backend=env["REDIS_URL"])
+    folder = Path(env["DATA_DIR"]) / "celery"
+    for sub in ("queue", "control", "processed", "results"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return Celery(
+        broker="filesystem://",
+        backend=f"file://{folder / 'results'}",
+        broker_transport_options={
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        },
+    )
+
+
+@contextlib.contextmanager
+def worker(env: dict, *, beat: bool = False, timeout: float = 60):
+    """Run `celery worker` with `env` until the block ends; yields a client app."""
+    full_env = {**os.environ, **env}
+    args = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "ypsi",
+        "worker",
+        "--pool=solo",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    if beat:
+        args.append("--beat")
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    app = client_app(env)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError("worker exited early:\n" + proc.stdout.read())
+            try:
+                if app.send_task("incidents.tasks.ping").get(timeout=5) == "pong":
+                    break
+            except Exception:
+                continue
+        else:
+            raise TimeoutError("worker did not answer a ping")
+        yield app
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
