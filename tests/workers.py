@@ -4,6 +4,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,22 +52,21 @@ def worker(env: dict, *, beat: bool = False, timeout: float = 60):
     ]
     if beat:
         args.append("--beat")
-    proc = subprocess.Popen(
-        args, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log")  # noqa: SIM115
+    proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     app = client_app(env)
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError("worker exited early:\n" + proc.stdout.read())
+                raise RuntimeError(f"worker exited early:\n{Path(log.name).read_text()}")
             try:
                 if app.send_task("incidents.tasks.ping").get(timeout=5) == "pong":
                     break
             except Exception:
                 continue
         else:
-            raise TimeoutError("worker did not answer a ping")
+            raise TimeoutError(f"worker did not answer a ping:\n{Path(log.name).read_text()}")
         yield app
     finally:
         proc.terminate()
@@ -74,3 +74,4 @@ def worker(env: dict, *, beat: bool = False, timeout: float = 60):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
