@@ -60,6 +60,8 @@ class PolicyForm(forms.ModelForm):
             "police_contact",
             "police_phone",
             "out_of_hours_phone",
+            "wolverhampton_rule",
+            "alternative_signatory_title",
         ]
         widgets = {"first_point_of_contact": forms.RadioSelect}
 

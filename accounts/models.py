@@ -74,6 +74,20 @@ class School(models.Model):
     )
     police_phone = models.CharField("Police: phone", max_length=40, blank=True, default="101")
     out_of_hours_phone = models.CharField("Out of hours: phone", max_length=40, blank=True)
+    wolverhampton_rule = models.BooleanField(
+        "aggravated incidents go to the first point of contact (Wolverhampton rule)",
+        default=False,
+        help_text=(
+            "Refer an aggravated incident when the young people are 12 or under, an adult is "
+            "involved, the risk to 13 to 17 year olds is high, or criterion 2, 3 or 5 holds."
+        ),
+    )
+    alternative_signatory_title = models.CharField(
+        "who signs off when the headteacher made the decision",
+        max_length=100,
+        default="Chair of governors",
+        help_text="Held by the user with the 'nominated signatory' role at this school.",
+    )
 
     # Not a safeguarding fact: a counter for references, kept out of the history.
     incident_counter = models.PositiveIntegerField(default=0, editable=False)
@@ -102,6 +116,7 @@ class Role(models.TextChoices):
     DEPUTY_DSL = "deputy_dsl", "Deputy designated safeguarding lead"
     HEADTEACHER = "headteacher", "Headteacher"
     ADMINISTRATOR = "administrator", "School administrator"
+    SIGNATORY = "signatory", "Nominated signatory (signs in place of the headteacher)"
 
 
 class Membership(models.Model):

@@ -6,11 +6,13 @@ records is reached through `scoped()` or `get_for_user()`, so a record of anothe
 never found at all (404), not merely forbidden (R29).
 """
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.models import GroupObjectPermission
+from guardian.shortcuts import get_objects_for_user
 
 from .models import Role, School, Trust
 
@@ -31,6 +33,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.ADMINISTRATOR: frozenset({"report_concern", "manage_roster", "manage_policy"}),
+    # Signs off when the headteacher made the decision themselves (R10); reads to do so.
+    Role.SIGNATORY: frozenset({"view_incidents", "sign_off_decisions"}),
 }
 TRUST_LEAD_PERMISSIONS = frozenset({"view_incidents"})
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
@@ -47,21 +51,33 @@ def trust_group(trust: Trust) -> Group:
 
 
 def grant_school_permissions(school: School) -> None:
-    """Give each role group of the school exactly its permissions, and the trust lead theirs."""
-    for role, perms in ROLE_PERMISSIONS.items():
+    """Give each role group of the school exactly its permissions, and the trust lead theirs.
+
+    Works out the difference with what is granted and writes only that: a school is saved on
+    every policy change, and this must stay cheap.
+    """
+    ct = ContentType.objects.get_for_model(School)
+    perms = dict(
+        Permission.objects.filter(content_type=ct, codename__in=ALL_PERMISSIONS).values_list(
+            "codename", "pk"
+        )
+    )
+    wanted = set()
+    for role, codenames in ROLE_PERMISSIONS.items():
         group = role_group(school, role)
-        for perm in ALL_PERMISSIONS:
-            if perm in perms:
-                assign_perm(f"accounts.{perm}", group, school)
-            else:
-                remove_perm(f"accounts.{perm}", group, school)
-    for group in Group.objects.filter(name__startswith="trust-"):
-        for perm in TRUST_LEAD_PERMISSIONS:
-            remove_perm(f"accounts.{perm}", group, school)
+        wanted |= {(group.pk, perms[c]) for c in codenames}
     if school.trust_id:
         group = trust_group(school.trust)
-        for perm in TRUST_LEAD_PERMISSIONS:
-            assign_perm(f"accounts.{perm}", group, school)
+        wanted |= {(group.pk, perms[c]) for c in TRUST_LEAD_PERMISSIONS}
+    granted = GroupObjectPermission.objects.filter(content_type=ct, object_pk=str(school.pk))
+    have = {(g, p): pk for pk, g, p in granted.values_list("pk", "group_id", "permission_id")}
+    granted.filter(pk__in=[pk for key, pk in have.items() if key not in wanted]).delete()
+    GroupObjectPermission.objects.bulk_create(
+        GroupObjectPermission(
+            group_id=g, permission_id=p, content_type=ct, object_pk=str(school.pk)
+        )
+        for g, p in wanted - have.keys()
+    )
 
 
 def schools_where(user, perm: str) -> QuerySet[School]:

@@ -14,6 +14,19 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Pupil, School, Sex
 
+from .rules import (
+    AgeBand,
+    AggravatingFactor,
+    Answer,
+    ImageryOrigin,
+    IncidentType,
+    PersonRole,
+    RiskLevel,
+    Typology,
+    age_on,
+    band_for_age,
+)
+
 
 class Stage(models.TextChoices):
     REPORTED = "reported", "Reported: awaiting initial review"
@@ -79,6 +92,33 @@ class Incident(models.Model):
         default=Spread.UNKNOWN,
     )
 
+    # Scope (R3), recorded by the DSL at the initial review.
+    incident_type = models.CharField(
+        "type of incident", max_length=20, choices=IncidentType.choices, blank=True
+    )
+    # The imagery as far as known, without anyone looking (R30).
+    imagery_media = models.JSONField("kind of imagery", default=list, blank=True)
+    imagery_origin = models.CharField(
+        "real or manipulated",
+        max_length=20,
+        choices=ImageryOrigin.choices,
+        default=ImageryOrigin.NOT_KNOWN,
+    )
+    sexual_acts = models.CharField(
+        "does the imagery involve sexual acts?",
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.NOT_KNOWN,
+    )
+    sextortion = models.BooleanField(
+        "financially motivated sexual extortion (sextortion)", default=False
+    )
+    # Typology and risk (R12, R13)
+    typology = models.CharField(max_length=30, choices=Typology.choices, blank=True)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+
+    closure_reason = models.TextField(blank=True)
+
     history = HistoricalRecords()
 
     class Meta:
@@ -94,36 +134,6 @@ class Incident(models.Model):
     def incident_date(self) -> date:
         """The date ages are worked out at: when the concern was disclosed."""
         return timezone.localdate(self.disclosed_at)
-
-
-class PersonRole(models.TextChoices):
-    # R4: a person's part in the incident. One person may have several (pictured and sender).
-    PICTURED = "pictured", "Pictured in the imagery"
-    MAKER = "maker", "Made the imagery"
-    SENDER = "sender", "Sent the imagery"
-    SHARER = "sharer", "Shared it on"
-    RECIPIENT = "recipient", "Received it"
-    POSSESSOR = "possessor", "Has it"
-
-
-class AgeBand(models.TextChoices):
-    UNDER_13 = "under_13", "Under 13"
-    FROM_13_TO_17 = "13_17", "13 to 17"
-    ADULT = "18_plus", "18 and over"
-    UNKNOWN = "unknown", "Not known"
-
-
-def band_for_age(age: int) -> str:
-    if age < 13:
-        return AgeBand.UNDER_13
-    if age < 18:
-        return AgeBand.FROM_13_TO_17
-    return AgeBand.ADULT
-
-
-def age_on(date_of_birth: date, day: date) -> int:
-    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
-    return day.year - date_of_birth.year - before_birthday
 
 
 class InvolvedPerson(models.Model):
@@ -217,3 +227,104 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient}"
+
+
+class InitialReview(models.Model):
+    """The initial review meeting (R5) and the five criteria as judged there (R6)."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="review")
+    held_at = models.DateTimeField("when the meeting was held", null=True, blank=True)
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    other_attendees = models.CharField(
+        "others who attended", max_length=500, blank=True, help_text="Names and roles."
+    )
+    # {Consideration value: note}
+    considerations = models.JSONField(default=dict, blank=True)
+    # {Criterion value: {"answer": Answer value, "note": str}}: the DSL's judgement.
+    criteria = models.JSONField(default=dict, blank=True)
+    aggravating_factors = models.JSONField(default=list, blank=True)
+    history = HistoricalRecords(m2m_fields=[attendees])
+
+    def __str__(self) -> str:
+        return f"Initial review of {self.incident}"
+
+    def judged(self, criterion: str) -> tuple[str, str]:
+        entry = self.criteria.get(criterion) or {}
+        return entry.get("answer", Answer.NOT_KNOWN), entry.get("note", "")
+
+    def factor_labels(self) -> list[str]:
+        return [AggravatingFactor(f).label for f in self.aggravating_factors]
+
+
+class Decision(models.Model):
+    """Refer, or manage in school (R8, R9). Never edited: a change is a new decision."""
+
+    class Kind(models.TextChoices):
+        REFER = "refer", "Refer"
+        MANAGE_IN_SCHOOL = "manage", "Manage in school"
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    aggravating_answer = models.TextField(blank=True)
+    headteacher_input = models.TextField(blank=True)
+    facts = models.JSONField(default=dict)  # what the decision rests on, as it was
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["made_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.incident})"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            before = Decision.objects.get(pk=self.pk)
+            fixed = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.name.startswith("superseded")
+            ]
+            if any(getattr(before, f) != getattr(self, f) for f in fixed):
+                raise ValueError("A decision is never edited: record a new decision instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def current_sign_off(self):
+        live = [s for s in self.sign_offs.all() if s.superseded_at is None]
+        return live[-1] if live else None
+
+
+class SignOff(models.Model):
+    """The headteacher's sign-off of a decision not to refer, or its return (R10)."""
+
+    class Outcome(models.TextChoices):
+        SIGNED = "signed", "Signed off"
+        SENT_BACK = "sent_back", "Sent back"
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="sign_offs")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    capacity = models.CharField(
+        max_length=200, help_text="Headteacher, or who signs in their place."
+    )
+    signed_at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField()
+    facts = models.JSONField(default=dict)  # what was signed, as it was
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} by {self.signed_by}"

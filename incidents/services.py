@@ -13,10 +13,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Pupil, School
+from accounts.models import Pupil, Role, School
 from accounts.permissions import has_school_perm, safeguarding_recipients
 
-from .models import AgeBand, Incident, InvolvedPerson, Notification, PersonRole
+from . import rules, stages
+from .models import Decision, Incident, InitialReview, InvolvedPerson, Notification, SignOff, Stage
+from .rules import AgeBand, PersonRole
 
 log = logging.getLogger(__name__)
 
@@ -98,21 +100,7 @@ def report_concern(
     incident._history_user = reporter
     incident.save()
     for person in people:
-        row = InvolvedPerson(
-            incident=incident,
-            pupil=person.pupil,
-            name="" if person.pupil else person.name.strip(),
-            date_of_birth=None if person.pupil else person.date_of_birth,
-            age=None if person.pupil else person.age,
-            age_band=AgeBand.UNKNOWN if person.pupil else person.age_band,
-            sex="not_known" if person.pupil else person.sex,
-            year_group="" if person.pupil else person.year_group,
-            school_name="" if person.pupil else person.school_name,
-            roles=list(dict.fromkeys(person.roles)),
-        )
-        row._change_reason = "Concern reported"
-        row._history_user = reporter
-        row.save()
+        _save(_person_row(incident, person), reporter, "Concern reported")
 
     Notification.objects.bulk_create(
         Notification(recipient=user, incident=incident, kind=Notification.Kind.NEW_CONCERN)
@@ -120,6 +108,23 @@ def report_concern(
     )
     transaction.on_commit(enqueue_notifications)
     return incident
+
+
+def _person_row(incident: Incident, person: Person) -> InvolvedPerson:
+    """A roster pupil's details come from the roster; only others are described here."""
+    pupil = person.pupil
+    return InvolvedPerson(
+        incident=incident,
+        pupil=pupil,
+        name="" if pupil else person.name.strip(),
+        date_of_birth=None if pupil else person.date_of_birth,
+        age=None if pupil else person.age,
+        age_band=AgeBand.UNKNOWN if pupil else person.age_band,
+        sex="not_known" if pupil else person.sex,
+        year_group="" if pupil else person.year_group,
+        school_name="" if pupil else person.school_name,
+        roles=list(dict.fromkeys(person.roles)),
+    )
 
 
 def enqueue_notifications() -> None:
@@ -170,3 +175,512 @@ def deliver(note: Notification) -> None:
         from_email=None,
         recipient_list=[note.recipient.email],
     )
+
+
+# The initial review and the decision (R3, R5-R13, R30)
+
+
+@dataclass
+class CriterionView:
+    criterion: str
+    label: str
+    judged: str
+    note: str
+    derived: rules.Derived | None
+    answer: str  # what counts: the judgement, raised (never lowered) by what the facts show
+
+
+@dataclass
+class Assessment:
+    criteria: list[CriterionView]
+    referral_reasons: list[str]
+    unanswered: list[str]
+    local_rule_reasons: list[str]
+    prompts: list[str]
+    previous_incidents: list[Incident]
+
+    @property
+    def answers(self) -> dict[str, str]:
+        return {c.criterion: c.answer for c in self.criteria}
+
+    def refusal(self, incident: Incident) -> list[str]:
+        """Why the incident may not be managed in school; empty when it may (R8, R9, R13)."""
+        problems = []
+        if not incident.incident_type:
+            problems.append("Record the type of incident first (R3).")
+        elif incident.incident_type == rules.IncidentType.ADULT_PRODUCED:
+            problems.append(
+                "Imagery of under-18s made or shared by an adult is child sexual abuse: "
+                "schools should always inform the police."
+            )
+        elif incident.incident_type in rules.OUT_OF_SCOPE_TYPES:
+            problems.append("This incident is outside the advice: close it as not YPSI.")
+        if self.referral_reasons:
+            problems.append(
+                "An immediate referral to police and/or children's social care should be made: "
+                + "; ".join(self.referral_reasons)
+            )
+        if self.unanswered:
+            problems.append(
+                "Answer every criterion before deciding. Not yet known: "
+                + "; ".join(self.unanswered)
+                + ". If in doubt, refer."
+            )
+        if self.local_rule_reasons:
+            problems.append(
+                "Local procedure: this incident must go to the first point of contact: "
+                + "; ".join(self.local_rule_reasons)
+            )
+        return problems
+
+
+def person_facts(incident: Incident) -> list[rules.PersonFacts]:
+    day = incident.incident_date
+    return [
+        rules.PersonFacts(
+            name=p.display_name,
+            roles=tuple(p.roles),
+            age=p.age_at(day),
+            age_band=p.age_band_at(day),
+        )
+        for p in incident.people.all()
+    ]
+
+
+def get_review(incident: Incident) -> InitialReview:
+    try:
+        return incident.review
+    except InitialReview.DoesNotExist:
+        return InitialReview(incident=incident)
+
+
+def assess(incident: Incident) -> Assessment:
+    """What the recorded facts and judgements mean, with the reasons shown on the page."""
+    school = incident.school
+    threshold = school.under_age_threshold
+    people = person_facts(incident)
+    review = get_review(incident)
+    derived = {
+        rules.Criterion.ADULT: rules.derive_adult(people, incident.incident_type),
+        rules.Criterion.COERCION: rules.derive_coercion(incident.sextortion),
+        rules.Criterion.UNDER_THRESHOLD: rules.derive_under_threshold(
+            people, incident.sexual_acts, threshold
+        ),
+    }
+    views = []
+    for criterion in rules.Criterion.values:
+        judged, note = review.judged(criterion)
+        d = derived.get(criterion)
+        if d is not None and d.answer == rules.Answer.NO and criterion == rules.Criterion.COERCION:
+            d = None  # sextortion is one way criterion 2 holds, not the only one
+        views.append(
+            CriterionView(
+                criterion=criterion,
+                label=rules.criterion_label(criterion, threshold),
+                judged=judged,
+                note=note,
+                derived=d,
+                answer=rules.effective(judged, d),
+            )
+        )
+    answers = {v.criterion: v.answer for v in views}
+    local = []
+    if school.wolverhampton_rule:
+        local = rules.wolverhampton_requires_mash(
+            typology=incident.typology,
+            people=people,
+            risk_level=incident.risk_level,
+            answers=answers,
+        )
+    prompts = []
+    if incident.sextortion:
+        prompts.append(
+            "Financially motivated sexual extortion is usually carried out by adult offenders: an "
+            "adult is very likely involved (criterion 1). Blackmail is criterion 2."
+        )
+    pupils = [p.pupil_id for p in incident.people.all() if p.pupil_id]
+    previous = (
+        list(
+            Incident.objects.filter(people__pupil__in=pupils, reported_at__lt=incident.reported_at)
+            .exclude(pk=incident.pk)
+            .distinct()
+        )
+        if pupils
+        else []
+    )
+    return Assessment(
+        criteria=views,
+        referral_reasons=rules.referral_reasons(answers, threshold),
+        unanswered=rules.unanswered(answers, threshold),
+        local_rule_reasons=local,
+        prompts=prompts,
+        previous_incidents=previous,
+    )
+
+
+def facts_snapshot(incident: Incident) -> dict:
+    """Everything a decision rests on, to tell when it has changed since it was signed."""
+    review = get_review(incident)
+    assessment = assess(incident)
+    return {
+        "incident_type": incident.incident_type,
+        "imagery": [
+            sorted(incident.imagery_media),
+            incident.imagery_origin,
+            incident.sexual_acts,
+            incident.sextortion,
+        ],
+        "typology": [incident.typology, incident.risk_level],
+        "criteria": {c.criterion: [c.answer, c.note] for c in assessment.criteria},
+        "aggravating_factors": sorted(review.aggravating_factors),
+        "people": [[p.name, sorted(p.roles), p.age, p.age_band] for p in person_facts(incident)],
+    }
+
+
+def _save(obj, user, reason: str) -> None:
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.save()
+
+
+def _require(user, perm: str, incident: Incident) -> None:
+    if not has_school_perm(user, perm, incident.school):
+        raise PermissionDenied("Your role at this school cannot do this.")
+
+
+def _require_reason(reason: str) -> str:
+    if not (reason or "").strip():
+        raise ValidationError("Say why you are making this change: it is kept in the record.")
+    return reason.strip()
+
+
+def _editable(incident: Incident) -> None:
+    if incident.stage == Stage.CLOSED:
+        raise ValidationError("This incident is closed. Reopen it to change the record.")
+
+
+def start_review(incident: Incident, user) -> None:
+    _require(user, "change_incidents", incident)
+    if incident.stage == Stage.REPORTED:
+        stages.move(incident, Stage.UNDER_REVIEW, user, "Initial review started")
+
+
+@transaction.atomic
+def record_facts(incident: Incident, user, reason: str, **fields) -> None:
+    """Scope, imagery facts, typology and risk: fields of the incident the DSL records."""
+    allowed = {
+        "incident_type",
+        "imagery_media",
+        "imagery_origin",
+        "sexual_acts",
+        "sextortion",
+        "typology",
+        "risk_level",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Not a recorded fact: {', '.join(sorted(unknown))}")
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    start_review(incident, user)
+    first = not any(getattr(incident, f) for f in ("incident_type", "typology"))
+    reason = "Initial review recorded" if first and not reason else _require_reason(reason)
+    for name, value in fields.items():
+        setattr(incident, name, value)
+    incident.full_clean(exclude=["reference"])
+    _save(incident, user, reason)
+    facts_changed(incident, user, reason)
+
+
+@transaction.atomic
+def close_out_of_scope(incident: Incident, user, incident_type: str, reason: str) -> None:
+    """Not YPSI (R3): closed with its reason, and kept on record (R25)."""
+    _require(user, "change_incidents", incident)
+    if incident_type not in rules.OUT_OF_SCOPE_TYPES:
+        raise ValidationError(
+            "Only adult pornography or messages without imagery are out of scope."
+        )
+    reason = _require_reason(reason)
+    start_review(incident, user)
+    incident.incident_type = incident_type
+    incident.closure_reason = f"Not YPSI: {reason}"
+    stages.move(incident, Stage.CLOSED, user, f"Closed as not YPSI: {reason}")
+
+
+@transaction.atomic
+def record_meeting(
+    incident: Incident,
+    user,
+    *,
+    held_at,
+    attendees,
+    other_attendees: str,
+    considerations: dict[str, str],
+    reason: str = "",
+) -> InitialReview:
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    if held_at and held_at > timezone.now():
+        raise ValidationError("The meeting cannot be in the future.")
+    unknown = set(considerations) - set(rules.Consideration.values)
+    if unknown:
+        raise ValueError(f"Unknown consideration: {', '.join(sorted(unknown))}")
+    start_review(incident, user)
+    review = get_review(incident)
+    reason = "Initial review meeting recorded" if review.pk is None else _require_reason(reason)
+    review.held_at = held_at
+    review.other_attendees = other_attendees
+    review.considerations = {k: v for k, v in considerations.items() if v.strip()}
+    _save(review, user, reason)
+    review.attendees.set(attendees)
+    return review
+
+
+@transaction.atomic
+def record_criteria(
+    incident: Incident,
+    user,
+    *,
+    criteria: dict[str, tuple[str, str]],
+    aggravating_factors: list[str],
+    reason: str = "",
+) -> InitialReview:
+    """The DSL's judgement on each criterion, with a note (R6), and the aggravating factors."""
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    for criterion, (answer, _note) in criteria.items():
+        if criterion not in rules.Criterion.values or answer not in rules.Answer.values:
+            raise ValueError(f"Bad criterion answer: {criterion}={answer}")
+    if set(aggravating_factors) - set(rules.AggravatingFactor.values):
+        raise ValueError("Unknown aggravating factor")
+    start_review(incident, user)
+    review = get_review(incident)
+    reason = (
+        "Criteria recorded"
+        if review.pk is None or not review.criteria
+        else _require_reason(reason)
+    )
+    review.criteria = {c: {"answer": a, "note": n.strip()} for c, (a, n) in criteria.items()}
+    review.aggravating_factors = sorted(set(aggravating_factors))
+    _save(review, user, reason)
+    facts_changed(incident, user, reason)
+    return review
+
+
+@transaction.atomic
+def correct_person(person: InvolvedPerson, user, reason: str, **fields) -> None:
+    """Correct what is known of a person: the only way to change a derived criterion (R7)."""
+    incident = person.incident
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    reason = _require_reason(reason)
+    for name, value in fields.items():
+        setattr(person, name, value)
+    check_person(incident.school, _as_person(person))
+    _save(person, user, reason)
+    facts_changed(incident, user, reason)
+
+
+@transaction.atomic
+def add_person(incident: Incident, user, person: Person, reason: str) -> InvolvedPerson:
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    reason = _require_reason(reason)
+    check_person(incident.school, person)
+    row = _person_row(incident, person)
+    _save(row, user, reason)
+    facts_changed(incident, user, reason)
+    return row
+
+
+def _as_person(p: InvolvedPerson) -> Person:
+    return Person(roles=list(p.roles), pupil=p.pupil, name=p.name)
+
+
+def _current_decision(incident: Incident) -> Decision | None:
+    return (
+        incident.decisions.filter(superseded_at__isnull=True).order_by("-made_at", "-pk").first()
+    )
+
+
+def current_decision(incident: Incident) -> Decision | None:
+    return _current_decision(incident)
+
+
+@transaction.atomic
+def decide_refer(incident: Incident, user, *, agency: str, made_at, reason: str) -> Decision:
+    """Refer (R8), or escalate a managed incident to a referral at any time (R11)."""
+    from referrals.models import Agency, Referral
+
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    reason = _require_reason(reason)
+    if agency not in Agency.values:
+        raise ValidationError("Choose the agency the incident was referred to.")
+    if made_at > timezone.now():
+        raise ValidationError("The referral cannot be in the future.")
+    start_review(incident, user)
+    earlier = _current_decision(incident)
+    escalation = earlier is not None and earlier.kind == Decision.Kind.MANAGE_IN_SCHOOL
+    if earlier is not None:
+        earlier.superseded_at = timezone.now()
+        earlier.superseded_reason = f"Escalated to a referral: {reason}" if escalation else reason
+        _save(earlier, user, earlier.superseded_reason)
+    decision = Decision(
+        incident=incident,
+        kind=Decision.Kind.REFER,
+        made_by=user,
+        reason=reason,
+        facts=facts_snapshot(incident),
+    )
+    _save(decision, user, "Decision: refer")
+    referral = Referral(
+        incident=incident, agency=agency, made_at=made_at, made_by=user, reason=reason
+    )
+    _save(referral, user, "Referral recorded")
+    stages.move(
+        incident,
+        Stage.REFERRED,
+        user,
+        f"Escalated to a referral: {reason}" if escalation else f"Referred: {reason}",
+    )
+    return decision
+
+
+@transaction.atomic
+def decide_manage_in_school(
+    incident: Incident,
+    user,
+    *,
+    reason: str,
+    aggravating_answer: str = "",
+    headteacher_input: str = "",
+) -> Decision:
+    """Manage in school (R9): refused while any criterion holds or is not yet known (R8)."""
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    if not reason.strip():
+        raise ValidationError(
+            "Say why you are confident the risks can be managed within the school's pastoral "
+            "support and disciplinary framework."
+        )
+    problems = assess(incident).refusal(incident)
+    if problems:
+        raise ValidationError(problems)
+    review = get_review(incident)
+    if review.aggravating_factors and not aggravating_answer.strip():
+        raise ValidationError(
+            "Aggravating factors weigh towards referral: answer each of them ("
+            + ", ".join(review.factor_labels()).lower()
+            + ") in your reason."
+        )
+    if _current_decision(incident) is not None:
+        raise ValidationError(
+            "A decision is already in force. Escalate it, or wait for it to be sent back."
+        )
+    decision = Decision(
+        incident=incident,
+        kind=Decision.Kind.MANAGE_IN_SCHOOL,
+        made_by=user,
+        reason=reason.strip(),
+        aggravating_answer=aggravating_answer.strip(),
+        headteacher_input=headteacher_input.strip(),
+        facts=facts_snapshot(incident),
+    )
+    _save(decision, user, "Decision: manage in school")
+    stages.move(
+        incident, Stage.MANAGED_IN_SCHOOL, user, "Decision: manage in school, awaiting sign-off"
+    )
+    return decision
+
+
+def signatory_capacity(decision: Decision, user) -> str:
+    """In what capacity `user` may sign `decision`; refuses with the reason when they may not (R10)."""
+    school = decision.incident.school
+    if user.pk == decision.made_by_id:
+        raise ValidationError(
+            "The decision must be signed off by someone other than the person who made it."
+        )
+    roles = set(user.memberships.filter(school=school).values_list("role", flat=True))
+    if Role.HEADTEACHER in roles:
+        return "Headteacher"
+    maker_is_head = decision.made_by.memberships.filter(
+        school=school, role=Role.HEADTEACHER
+    ).exists()
+    if Role.SIGNATORY in roles and maker_is_head:
+        return f"{school.alternative_signatory_title}, in place of the headteacher, who made the decision"
+    if Role.SIGNATORY in roles:
+        raise ValidationError(
+            "The headteacher signs off this decision. The nominated signatory signs only when the "
+            "headteacher made the decision."
+        )
+    raise ValidationError(
+        "Only the headteacher of this school can sign off a decision not to refer."
+    )
+
+
+@transaction.atomic
+def sign_off(decision: Decision, user, *, comment: str, send_back: bool = False) -> SignOff:
+    incident = decision.incident
+    _require(user, "sign_off_decisions", incident)
+    if decision.kind != Decision.Kind.MANAGE_IN_SCHOOL or decision.superseded_at is not None:
+        raise ValidationError(
+            "Only a decision to manage in school that is still in force is signed off."
+        )
+    if decision.current_sign_off is not None:
+        raise ValidationError("This decision is already signed off.")
+    capacity = signatory_capacity(decision, user)
+    if not comment.strip():
+        raise ValidationError(
+            "Give a comment for the DSL." if send_back else "Give your reason for signing off."
+        )
+    outcome = SignOff.Outcome.SENT_BACK if send_back else SignOff.Outcome.SIGNED
+    record = SignOff(
+        decision=decision,
+        outcome=outcome,
+        signed_by=user,
+        capacity=capacity,
+        comment=comment.strip(),
+        facts=facts_snapshot(incident),
+    )
+    _save(record, user, f"{SignOff.Outcome(outcome).label}: {comment.strip()}")
+    if send_back:
+        decision.superseded_at = timezone.now()
+        decision.superseded_reason = f"Sent back by {user}: {comment.strip()}"
+        _save(decision, user, decision.superseded_reason)
+        stages.move(incident, Stage.UNDER_REVIEW, user, decision.superseded_reason)
+    return record
+
+
+def facts_changed(incident: Incident, user, reason: str) -> None:
+    """After any change to what a decision rests on: supersede what no longer holds (R10).
+
+    A decision to manage in school that the facts no longer allow is superseded and the incident
+    goes back to review for a referral; a sign-off of facts that have changed is superseded and
+    a new one is asked for. Both stay in the record.
+    """
+    decision = _current_decision(incident)
+    if decision is None or decision.kind != Decision.Kind.MANAGE_IN_SCHOOL:
+        return
+    now = timezone.now()
+    problems = assess(incident).refusal(incident)
+    signed = decision.current_sign_off
+    snapshot = facts_snapshot(incident)
+    if signed is not None and signed.facts != snapshot:
+        signed.superseded_at = now
+        signed.superseded_reason = f"The facts it rests on changed: {reason}"
+        _save(signed, user, signed.superseded_reason)
+    if problems:
+        decision.superseded_at = now
+        decision.superseded_reason = (
+            "The facts changed and the incident now needs a referral: " + " ".join(problems)
+        )
+        _save(decision, user, decision.superseded_reason)
+        stages.move(incident, Stage.UNDER_REVIEW, user, decision.superseded_reason)
+
+
+def awaiting_sign_off(decisions):
+    """Decisions to manage in school still in force with no live sign-off."""
+    return decisions.filter(
+        kind=Decision.Kind.MANAGE_IN_SCHOOL, superseded_at__isnull=True
+    ).exclude(sign_offs__superseded_at__isnull=True)

@@ -131,6 +131,7 @@ def test_the_headteacher_changes_the_policy_and_the_change_is_kept_with_its_reas
         "police_contact": "",
         "police_phone": "101",
         "out_of_hours_phone": "",
+        "alternative_signatory_title": "Chair of governors",
         "reason": "Governors adopted the HIN threshold",
     }
     assert client.post(url, data).status_code == 302

@@ -36,7 +36,8 @@ def client_app(env: dict) -> Celery:
 @contextlib.contextmanager
 def worker(env: dict, *, beat: bool = False, timeout: float = 60):
     """Run `celery worker` with `env` until the block ends; yields a client app."""
-    full_env = {**os.environ, **env}
+    # The worker gets exactly the broker the test names, never one left in the environment.
+    full_env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | env
     args = [
         sys.executable,
         "-m",
