@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -681,6 +681,7 @@ def facts_changed(incident: Incident, user, reason: str) -> None:
 
 def awaiting_sign_off(decisions):
     """Decisions to manage in school still in force with no live sign-off."""
+    live = SignOff.objects.filter(decision=OuterRef("pk"), superseded_at__isnull=True)
     return decisions.filter(
         kind=Decision.Kind.MANAGE_IN_SCHOOL, superseded_at__isnull=True
-    ).exclude(sign_offs__superseded_at__isnull=True)
+    ).exclude(Exists(live))
