@@ -1,11 +1,11 @@
 from django import forms
 
-from ypsi.forms import GovukDateField, style_govuk
+from ypsi.forms import GovukDateField, GovukFormMixin
 
 from .models import Pupil, School
 
 
-class PupilForm(forms.ModelForm):
+class PupilForm(GovukFormMixin, forms.ModelForm):
     date_of_birth = GovukDateField(label="Date of birth")
 
     class Meta:
@@ -26,21 +26,16 @@ class PupilForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["sex"].choices = [c for c in self.fields["sex"].choices if c[0] != "not_known"]
         self.fields["upn"].required = False
-        style_govuk(self)
 
 
-class RosterImportForm(forms.Form):
+class RosterImportForm(GovukFormMixin, forms.Form):
     file = forms.FileField(
         label="CSV file exported from your MIS",
         error_messages={"required": "Choose a CSV file to import."},
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_govuk(self)
 
-
-class PolicyForm(forms.ModelForm):
+class PolicyForm(GovukFormMixin, forms.ModelForm):
     reason = forms.CharField(
         label="Why are you changing these settings?",
         help_text="Kept in the record with your name and the date.",
@@ -67,5 +62,4 @@ class PolicyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["under_age_threshold"].widget.attrs["class"] = "govuk-input--width-2"
-        style_govuk(self)
+        self.fields["under_age_threshold"].widget.attrs["class"] += " govuk-input--width-2"

@@ -146,3 +146,14 @@ def sync_user_groups(user) -> None:
 def own_reports(queryset: QuerySet, user) -> QuerySet:
     """A reporter's own reports, for the receipt only: the case itself stays with the DSL (R1)."""
     return queryset.filter(reported_by=user, school__in=schools_where(user, "report_concern"))
+
+
+def safeguarding_team(school: School):
+    """Who may attend and be named at an initial review: the DSLs and the headteacher."""
+    from .models import User
+
+    return User.objects.filter(
+        is_active=True,
+        memberships__school=school,
+        memberships__role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER],
+    ).distinct()

@@ -427,7 +427,9 @@ def record_meeting(
         raise ValueError(f"Unknown consideration: {', '.join(sorted(unknown))}")
     start_review(incident, user)
     review = get_review(incident)
-    reason = "Initial review meeting recorded" if review.pk is None else _require_reason(reason)
+    reason = (
+        "Initial review meeting recorded" if review.held_at is None else _require_reason(reason)
+    )
     review.held_at = held_at
     review.other_attendees = other_attendees
     review.considerations = {k: v for k, v in considerations.items() if v.strip()}

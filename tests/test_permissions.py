@@ -7,7 +7,7 @@ lead reads across the trust and nowhere else.
 import pytest
 from django.urls import reverse
 
-from .factories import IncidentFactory, PupilFactory
+from .factories import IncidentFactory, InvolvedPersonFactory, PupilFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ PERSONAS = [
     "far_trust_lead",
 ]
 SAFEGUARDING = {"dsl", "deputy_dsl", "headteacher", "trust_lead"}
+DSLS = {"dsl", "deputy_dsl"}
 ROSTER = {"dsl", "deputy_dsl", "headteacher", "administrator"}
 POLICY = {"headteacher", "administrator"}
 SCHOOL_MEMBERS = {
@@ -53,6 +54,11 @@ MATRIX = [
         403,
     ),
     ("incident_detail", lambda c: [c.incident.pk], SAFEGUARDING, 404),
+    ("incident_review", lambda c: [c.incident.pk], DSLS, "hidden"),
+    ("person_edit", lambda c: [c.incident.pk, c.person.pk], DSLS, "hidden"),
+    ("person_add", lambda c: [c.incident.pk], DSLS, "hidden"),
+    ("incident_decide", lambda c: [c.incident.pk], DSLS, "hidden"),
+    ("incident_sign_off", lambda c: [c.incident.pk], {"headteacher"}, "hidden"),
     ("pupil_list", lambda c: [c.school.pk], ROSTER, 404),
     ("pupil_add", lambda c: [c.school.pk], ROSTER, 404),
     ("pupil_import", lambda c: [c.school.pk], ROSTER, 404),
@@ -63,6 +69,7 @@ MATRIX = [
 @pytest.fixture
 def case(world):
     world.incident = IncidentFactory(school=world.school, reported_by=world.staff)
+    world.person = InvolvedPersonFactory(incident=world.incident)
     return world
 
 
@@ -78,6 +85,10 @@ def test_it_gives_each_role_the_status_it_should(
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     elif persona in allowed:
         assert response.status_code == 200
+    elif denied == "hidden":
+        # Those who may read the incident are told they cannot act (403); everyone else is not
+        # told it exists (404).
+        assert response.status_code == (403 if persona in SAFEGUARDING else 404)
     else:
         assert response.status_code == denied
 

@@ -47,22 +47,39 @@ class GovukDateField(forms.DateField):
 
 def style_govuk(form: forms.BaseForm) -> None:
     """Give each widget the GOV.UK Frontend class its type calls for."""
-    for name, field in form.fields.items():
-        widget = field.widget
-        classes = {
-            forms.Textarea: "govuk-textarea",
-            forms.Select: "govuk-select",
-            forms.FileInput: "govuk-file-upload",
-        }
-        css = next((c for t, c in classes.items() if type(widget) is t), None)
-        if css is None and isinstance(
-            widget, forms.TextInput | forms.NumberInput | forms.EmailInput
-        ):
-            css = "govuk-input"
-        if css:
-            if name in form.errors:
-                css += f" {css}--error"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+    for field in form.fields.values():
+        css = _govuk_class(field.widget)
+        if css and css not in field.widget.attrs.get("class", ""):
+            field.widget.attrs["class"] = (field.widget.attrs.get("class", "") + " " + css).strip()
+
+
+def _govuk_class(widget) -> str | None:
+    classes = {
+        forms.Textarea: "govuk-textarea",
+        forms.Select: "govuk-select",
+        forms.FileInput: "govuk-file-upload",
+        forms.ClearableFileInput: "govuk-file-upload",
+    }
+    css = classes.get(type(widget))
+    if css is None and isinstance(widget, forms.TextInput | forms.NumberInput | forms.EmailInput):
+        css = "govuk-input"
+    return css
+
+
+class GovukFormMixin:
+    """GOV.UK classes on every widget, and the error modifier on fields that failed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_govuk(self)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            css = _govuk_class(widget) if widget else None
+            if css and f"{css}--error" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] += f" {css}--error"
 
 
 def with_errors(*forms_) -> list:
