@@ -205,6 +205,7 @@ def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
     forms_ = {
         "facts": FactsForm(
             bound("facts"),
+            prefix="facts",
             initial={
                 "incident_type": incident.incident_type,
                 "imagery_media": incident.imagery_media,
@@ -215,6 +216,7 @@ def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "meeting": MeetingForm(
             bound("meeting"),
+            prefix="meeting",
             staff=safeguarding_team(incident.school),
             initial={
                 "held_on": held.date() if held else None,
@@ -226,6 +228,7 @@ def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "criteria": CriteriaForm(
             bound("criteria"),
+            prefix="criteria",
             initial={
                 "aggravating_factors": review.aggravating_factors,
                 **{f"c{c}_answer": review.judged(c)[0] for c in review.criteria},
@@ -234,6 +237,7 @@ def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "typology": TypologyForm(
             bound("typology"),
+            prefix="typology",
             initial={"typology": incident.typology, "risk_level": incident.risk_level},
         ),
     }
@@ -364,9 +368,10 @@ def incident_decide(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.localtime()
     refer = ReferForm(
         request.POST if choice == "refer" else None,
+        prefix="refer",
         initial={"made_on": now.date(), "made_time": now.strftime("%H:%M")},
     )
-    manage = ManageForm(request.POST if choice == "manage" else None)
+    manage = ManageForm(request.POST if choice == "manage" else None, prefix="manage")
     user = request.user
     if choice == "refer" and refer.is_valid():
         d = refer.cleaned_data

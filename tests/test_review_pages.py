@@ -18,15 +18,24 @@ def incident(world):
     return incident
 
 
+def prefixed(section, data):
+    """The page's forms carry prefixes so that their fields' ids never collide."""
+    return {"section": section} | {f"{section}-{k}": v for k, v in data.items() if k != "section"}
+
+
 def facts(**kw):
-    return {
-        "section": "facts",
-        "incident_type": "self",
-        "imagery_media": ["photo"],
-        "imagery_origin": "real",
-        "sexual_acts": "no",
-        "reason": "",
-    } | kw
+    return prefixed(
+        "facts",
+        {
+            "section": "facts",
+            "incident_type": "self",
+            "imagery_media": ["photo"],
+            "imagery_origin": "real",
+            "sexual_acts": "no",
+            "reason": "",
+        }
+        | kw,
+    )
 
 
 def criteria(answer="no", **kw):
@@ -34,7 +43,7 @@ def criteria(answer="no", **kw):
     for c in "12345":
         data[f"c{c}_answer"] = answer
         data[f"c{c}_note"] = f"Note {c}"
-    return data | kw
+    return prefixed("criteria", data | kw)
 
 
 def test_the_dsl_records_the_review_and_sees_where_the_criteria_stand(client, world, incident):
@@ -43,17 +52,19 @@ def test_the_dsl_records_the_review_and_sees_where_the_criteria_stand(client, wo
     assert client.post(url, facts()).status_code == 302
     assert client.post(url, criteria()).status_code == 302
     now = timezone.localtime()
-    meeting = {
-        "section": "meeting",
-        "held_on_day": now.day,
-        "held_on_month": now.month,
-        "held_on_year": now.year,
-        "held_time": "00:01",
-        "attendees": [world.dsl.pk, world.headteacher.pk],
-        "other_attendees": "Head of year",
-        "consideration_viewing": "Not necessary",
-        "reason": "",
-    }
+    meeting = prefixed(
+        "meeting",
+        {
+            "held_on_day": now.day,
+            "held_on_month": now.month,
+            "held_on_year": now.year,
+            "held_time": "00:01",
+            "attendees": [world.dsl.pk, world.headteacher.pk],
+            "other_attendees": "Head of year",
+            "consideration_viewing": "Not necessary",
+            "reason": "",
+        },
+    )
     assert client.post(url, meeting).status_code == 302
     page = client.get(url).text
     assert "Note 3" in page and "Not necessary" in page
@@ -95,7 +106,7 @@ def test_managing_in_school_is_refused_on_the_page_with_the_guidance_words(
     assert "This incident cannot be managed in school" in page
     assert 'id="manage"' not in page
     # Posting anyway is refused by the service, not only hidden by the page.
-    response = client.post(decide, {"decision": "manage", "reason": "Seems fine"})
+    response = client.post(decide, {"decision": "manage", "manage-reason": "Seems fine"})
     assert response.status_code == 400
     assert (
         "An immediate referral to police and/or children&#x27;s social care should be made"
@@ -111,12 +122,12 @@ def test_refer_records_the_decision_and_the_referral(client, world, incident):
         reverse("incident_decide", args=[incident.pk]),
         {
             "decision": "refer",
-            "agency": "police_101",
-            "made_on_day": now.day,
-            "made_on_month": now.month,
-            "made_on_year": now.year,
-            "made_time": "00:00",
-            "reason": "Adult involved",
+            "refer-agency": "police_101",
+            "refer-made_on_day": now.day,
+            "refer-made_on_month": now.month,
+            "refer-made_on_year": now.year,
+            "refer-made_time": "00:00",
+            "refer-reason": "Adult involved",
         },
     )
     assert response.status_code == 302
@@ -132,7 +143,7 @@ def test_manage_then_headteacher_signs_off_from_the_dashboard(client, world, inc
     client.post(url, criteria())
     response = client.post(
         reverse("incident_decide", args=[incident.pk]),
-        {"decision": "manage", "reason": "Consensual; deleted; parents told."},
+        {"decision": "manage", "manage-reason": "Consensual; deleted; parents told."},
     )
     assert response.status_code == 302
     client.force_login(world.headteacher)
@@ -159,7 +170,8 @@ def test_the_decision_maker_cannot_sign_off_on_the_page(client, world, incident)
     client.post(url, facts())
     client.post(url, criteria())
     client.post(
-        reverse("incident_decide", args=[incident.pk]), {"decision": "manage", "reason": "Fine"}
+        reverse("incident_decide", args=[incident.pk]),
+        {"decision": "manage", "manage-reason": "Fine"},
     )
     response = client.post(
         reverse("incident_sign_off", args=[incident.pk]), {"action": "sign", "comment": "Me"}

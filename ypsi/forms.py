@@ -49,7 +49,7 @@ def style_govuk(form: forms.BaseForm) -> None:
     """Give each widget the GOV.UK Frontend class its type calls for."""
     for field in form.fields.values():
         css = _govuk_class(field.widget)
-        if css and css not in field.widget.attrs.get("class", ""):
+        if css and css not in field.widget.attrs.get("class", "").split():
             field.widget.attrs["class"] = (field.widget.attrs.get("class", "") + " " + css).strip()
 
 
@@ -78,7 +78,7 @@ class GovukFormMixin:
         for name in self.errors:
             widget = self.fields[name].widget if name in self.fields else None
             css = _govuk_class(widget) if widget else None
-            if css and f"{css}--error" not in widget.attrs.get("class", ""):
+            if css and f"{css}--error" not in widget.attrs.get("class", "").split():
                 widget.attrs["class"] += f" {css}--error"
 
 
