@@ -61,3 +61,33 @@ def test_a_real_worker_round_trips_a_task_through_the_embedded_broker(tmp_path):
         assert app.send_task("incidents.tasks.ping").get(timeout=30) == "pong"
         results = [app.send_task("incidents.tasks.ping") for _ in range(20)]
         assert [r.get(timeout=30) for r in results] == ["pong"] * 20
+
+
+@pytest.mark.django_db
+def test_the_demo_data_gives_the_documented_logins_and_is_safe_to_load_twice(
+    django_capture_on_commit_callbacks,
+):
+    from django.contrib.auth import authenticate
+    from django.core.management import call_command
+
+    from accounts.models import Membership
+    from incidents.models import Incident
+
+    for _ in range(2):
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    readme = (ROOT / "README.md").read_text()
+    for username in (
+        "hil-staff",
+        "hil-dsl",
+        "hil-deputy",
+        "hil-head",
+        "hil-admin",
+        "mea-dsl",
+        "trust-lead",
+    ):
+        assert f"`{username}`" in readme
+        assert authenticate(username=username, password="ypsi-demo-password") is not None
+    assert Membership.objects.filter(
+        user__username="hil-dsl", role="dsl", school__code="HIL"
+    ).exists()
+    assert Incident.objects.count() == 1

@@ -55,6 +55,7 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(user=user, school=school, role=role)
                 logins.append((username, f"{Role(role).label}, {school.name}"))
             self.pupils(school)
+        self.example_concern(School.objects.get(code="HIL"))
         lead = self.user("trust-lead", "Tara", "Trustlead")
         TrustLead.objects.get_or_create(user=lead, trust=trust)
         logins.append(("trust-lead", f"Trust safeguarding lead, {trust.name} (read-only)"))
@@ -62,6 +63,28 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, what in logins:
             self.stdout.write(f"  {username:<14} {what}")
+
+    def example_concern(self, school: School) -> None:
+        """One invented concern awaiting review, so the DSL's dashboard is not empty."""
+        from incidents.services import Person, report_concern
+
+        if school.incidents.exists():
+            return
+        pupil = school.pupils.order_by("pk").first()
+        report_concern(
+            reporter=User.objects.get(username="hil-staff"),
+            school=school,
+            disclosure_source="friend",
+            discloser="A friend in the same form (invented)",
+            disclosed_at=timezone.now() - datetime.timedelta(hours=2),
+            received_by="Sam Staffer",
+            account="She said a photo of her friend was being passed round a group chat. (Demo)",
+            devices_and_platforms="A messaging app group chat",
+            people=[
+                Person(roles=["pictured", "sender"], pupil=pupil),
+                Person(roles=["recipient", "sharer"], name="Older boy, another school", age=16),
+            ],
+        )
 
     def user(self, username, first, last) -> User:
         user, created = User.objects.get_or_create(
