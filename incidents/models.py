@@ -15,11 +15,13 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Pupil, School, Sex
 
 from .rules import (
+    ActionKind,
     AgeBand,
     AggravatingFactor,
     Answer,
     ImageryOrigin,
     IncidentType,
+    ParentContactMethod,
     PersonRole,
     RiskLevel,
     Typology,
@@ -118,6 +120,10 @@ class Incident(models.Model):
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
 
     closure_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -328,3 +334,108 @@ class SignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} by {self.signed_by}"
+
+
+class RiskAssessment(models.Model):
+    """The further review after a decision not to refer (R17): UKCCIS and Annex A questions."""
+
+    incident = models.OneToOneField(
+        Incident, on_delete=models.PROTECT, related_name="risk_assessment"
+    )
+    assessed_at = models.DateTimeField(default=timezone.now)
+    answers = models.JSONField(default=dict)  # {RiskQuestion value: note}
+    summary = models.TextField("overall assessment")
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Risk assessment of {self.incident}"
+
+
+class Conversation(models.Model):
+    """A conversation with a young person (R18): what the imagery contains, without looking."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="conversations")
+    young_person = models.ForeignKey(
+        InvolvedPerson, on_delete=models.PROTECT, related_name="conversations"
+    )
+    held_at = models.DateTimeField("when")
+    held_by = models.CharField("who held it", max_length=200)
+    preferred_adult = models.BooleanField(
+        "held by an adult the young person chose",
+        default=False,
+        help_text="If the young person is more comfortable with another teacher, that is facilitated.",
+    )
+    imagery_described = models.TextField(
+        "what the imagery contains, as described (without looking)"
+    )
+    seen_or_shared_by = models.TextField("who has seen or shared it")
+    preventing_sharing = models.TextField("how further sharing will be prevented")
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["held_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Conversation with {self.young_person}"
+
+
+class ParentContact(models.Model):
+    """Parents or carers informed, or the decision not to inform them and why (R19)."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="parent_contacts"
+    )
+    young_person = models.ForeignKey(
+        InvolvedPerson, on_delete=models.PROTECT, related_name="parent_contacts"
+    )
+    informed = models.BooleanField()
+    at = models.DateTimeField("when")
+    by = models.CharField("by whom", max_length=200)
+    who = models.CharField("who was told", max_length=200, blank=True)
+    how = models.CharField(max_length=20, choices=ParentContactMethod.choices, blank=True)
+    reason_not_informed = models.TextField(blank=True)
+    agreed_with = models.CharField(
+        "agreed with",
+        max_length=300,
+        blank=True,
+        help_text="Normally children's social care or the police.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Parents of {self.young_person}: {'informed' if self.informed else 'not informed'}"
+
+
+class Action(models.Model):
+    """Support, education, sanctions, reports (R20): each with an owner and a due date."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="actions")
+    kind = models.CharField(max_length=20, choices=ActionKind.choices)
+    description = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions"
+    )
+    due = models.DateField("due by")
+    done_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description[:40]}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due < timezone.localdate()

@@ -17,7 +17,20 @@ from accounts.models import Pupil, Role, School
 from accounts.permissions import has_school_perm, safeguarding_recipients
 
 from . import rules, stages
-from .models import Decision, Incident, InitialReview, InvolvedPerson, Notification, SignOff, Stage
+from .models import (
+    Action,
+    Conversation,
+    Decision,
+    DisclosureSource,
+    Incident,
+    InitialReview,
+    InvolvedPerson,
+    Notification,
+    ParentContact,
+    RiskAssessment,
+    SignOff,
+    Stage,
+)
 from .rules import AgeBand, PersonRole
 
 log = logging.getLogger(__name__)
@@ -101,6 +114,18 @@ def report_concern(
     incident.save()
     for person in people:
         _save(_person_row(incident, person), reporter, "Concern reported")
+    if disclosure_source == DisclosureSource.POLICE:
+        # The police told the school: the incident starts with that referral on record (R14).
+        from referrals.models import Agency, Referral
+
+        referral = Referral(
+            incident=incident,
+            agency=Agency.POLICE,
+            made_at=disclosed_at,
+            made_by=reporter,
+            reason="The police told the school of this incident.",
+        )
+        _save(referral, reporter, "Reported by the police")
 
     Notification.objects.bulk_create(
         Notification(recipient=user, incident=incident, kind=Notification.Kind.NEW_CONCERN)
@@ -510,23 +535,42 @@ def current_decision(incident: Incident) -> Decision | None:
 
 
 @transaction.atomic
-def decide_refer(incident: Incident, user, *, agency: str, made_at, reason: str) -> Decision:
+def decide_refer(
+    incident: Incident,
+    user,
+    *,
+    agency: str,
+    made_at,
+    reason: str,
+    to_whom: str = "",
+    how: str = "",
+    reference: str = "",
+) -> Decision:
     """Refer (R8), or escalate a managed incident to a referral at any time (R11)."""
-    from referrals.models import Agency, Referral
+    from referrals.services import new_referral
 
     _require(user, "change_incidents", incident)
     _editable(incident)
     reason = _require_reason(reason)
-    if agency not in Agency.values:
-        raise ValidationError("Choose the agency the incident was referred to.")
-    if made_at > timezone.now():
-        raise ValidationError("The referral cannot be in the future.")
-    start_review(incident, user)
+    referral = new_referral(
+        incident,
+        user,
+        agency=agency,
+        made_at=made_at,
+        reason=reason,
+        to_whom=to_whom,
+        how=how,
+        reference=reference,
+    )
     earlier = _current_decision(incident)
-    escalation = earlier is not None and earlier.kind == Decision.Kind.MANAGE_IN_SCHOOL
+    if earlier is not None and earlier.kind == Decision.Kind.REFER:
+        raise ValidationError(
+            "The incident is already referred: record a further referral instead."
+        )
+    start_review(incident, user)
     if earlier is not None:
         earlier.superseded_at = timezone.now()
-        earlier.superseded_reason = f"Escalated to a referral: {reason}" if escalation else reason
+        earlier.superseded_reason = f"Escalated to a referral: {reason}"
         _save(earlier, user, earlier.superseded_reason)
     decision = Decision(
         incident=incident,
@@ -536,15 +580,12 @@ def decide_refer(incident: Incident, user, *, agency: str, made_at, reason: str)
         facts=facts_snapshot(incident),
     )
     _save(decision, user, "Decision: refer")
-    referral = Referral(
-        incident=incident, agency=agency, made_at=made_at, made_by=user, reason=reason
-    )
     _save(referral, user, "Referral recorded")
     stages.move(
         incident,
         Stage.REFERRED,
         user,
-        f"Escalated to a referral: {reason}" if escalation else f"Referred: {reason}",
+        f"Escalated to a referral: {reason}" if earlier else f"Referred: {reason}",
     )
     return decision
 
@@ -687,3 +728,226 @@ def awaiting_sign_off(decisions):
     return decisions.filter(
         kind=Decision.Kind.MANAGE_IN_SCHOOL, superseded_at__isnull=True
     ).exclude(Exists(live))
+
+
+# Managing in school (R17-R20), closing and reopening
+
+
+def _young_person(incident: Incident, person: InvolvedPerson) -> InvolvedPerson:
+    if person.incident_id != incident.pk:
+        raise ValidationError("That person is not involved in this incident.")
+    return person
+
+
+@transaction.atomic
+def record_risk_assessment(
+    incident: Incident, user, *, answers: dict[str, str], summary: str, reason: str = ""
+) -> RiskAssessment:
+    """The further review after a decision not to refer (R17)."""
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    if set(answers) - set(rules.RiskQuestion.values):
+        raise ValueError("Unknown risk question")
+    if not summary.strip():
+        raise ValidationError("Give the overall assessment.")
+    try:
+        assessment = incident.risk_assessment
+        reason = _require_reason(reason)
+    except RiskAssessment.DoesNotExist:
+        assessment = RiskAssessment(incident=incident)
+        reason = "Risk assessment recorded"
+    assessment.answers = {k: v.strip() for k, v in answers.items() if v.strip()}
+    assessment.summary = summary.strip()
+    assessment.assessed_at = timezone.now()
+    _save(assessment, user, reason)
+    return assessment
+
+
+@transaction.atomic
+def record_conversation(
+    incident: Incident,
+    user,
+    *,
+    young_person: InvolvedPerson,
+    held_at,
+    held_by: str,
+    imagery_described: str,
+    seen_or_shared_by: str,
+    preventing_sharing: str,
+    preferred_adult: bool = False,
+    note: str = "",
+) -> Conversation:
+    """R18: identify, without looking, what the image contains; who has seen or shared it."""
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    _young_person(incident, young_person)
+    if held_at > timezone.now():
+        raise ValidationError("The conversation cannot be in the future.")
+    missing = [
+        label
+        for value, label in (
+            (held_by, "who held the conversation"),
+            (imagery_described, "what the imagery contains, as described"),
+            (seen_or_shared_by, "who has seen or shared it"),
+            (preventing_sharing, "how further sharing will be prevented"),
+        )
+        if not value.strip()
+    ]
+    if missing:
+        raise ValidationError("Record " + ", ".join(missing) + ".")
+    conversation = Conversation(
+        incident=incident,
+        young_person=young_person,
+        held_at=held_at,
+        held_by=held_by.strip(),
+        preferred_adult=preferred_adult,
+        imagery_described=imagery_described.strip(),
+        seen_or_shared_by=seen_or_shared_by.strip(),
+        preventing_sharing=preventing_sharing.strip(),
+        note=note.strip(),
+        recorded_by=user,
+    )
+    _save(conversation, user, "Conversation recorded")
+    return conversation
+
+
+@transaction.atomic
+def record_parent_contact(
+    incident: Incident,
+    user,
+    *,
+    young_person: InvolvedPerson,
+    informed: bool,
+    at,
+    by: str,
+    who: str = "",
+    how: str = "",
+    reason_not_informed: str = "",
+    agreed_with: str = "",
+) -> ParentContact:
+    """R19: informed (who, when, by whom, how), or not, with the reason and who agreed it."""
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    _young_person(incident, young_person)
+    if at > timezone.now():
+        raise ValidationError("This cannot be in the future.")
+    if not by.strip():
+        raise ValidationError("Record who informed the parents, or who made the decision.")
+    if informed and not (who.strip() and how):
+        raise ValidationError("Record who was told and how.")
+    if not informed and not (reason_not_informed.strip() and agreed_with.strip()):
+        raise ValidationError(
+            "A decision not to inform parents needs its reason, and who it was agreed with "
+            "(normally children's social care or the police)."
+        )
+    contact = ParentContact(
+        incident=incident,
+        young_person=young_person,
+        informed=informed,
+        at=at,
+        by=by.strip(),
+        who=who.strip(),
+        how=how if informed else "",
+        reason_not_informed="" if informed else reason_not_informed.strip(),
+        agreed_with="" if informed else agreed_with.strip(),
+        recorded_by=user,
+    )
+    _save(contact, user, "Parents informed" if informed else "Decision not to inform parents")
+    return contact
+
+
+@transaction.atomic
+def add_action(incident: Incident, user, *, kind: str, description: str, owner, due) -> Action:
+    """R20: every action has an owner at the school and a due date."""
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    if kind not in rules.ActionKind.values:
+        raise ValidationError("Choose the kind of action.")
+    if not description.strip():
+        raise ValidationError("Describe the action.")
+    if not owner.memberships.filter(school=incident.school).exists():
+        raise ValidationError("The owner must work at this school.")
+    action = Action(
+        incident=incident, kind=kind, description=description.strip(), owner=owner, due=due
+    )
+    _save(action, user, "Action added")
+    return action
+
+
+@transaction.atomic
+def complete_action(action: Action, user, *, outcome: str, done_at=None) -> None:
+    _require(user, "change_incidents", action.incident)
+    _editable(action.incident)
+    if action.done_at is not None:
+        raise ValidationError("This action is already done.")
+    if not outcome.strip():
+        raise ValidationError("Record the outcome (for a report: what the service did).")
+    action.done_at = done_at or timezone.now()
+    if action.done_at > timezone.now():
+        raise ValidationError("An action cannot be done in the future.")
+    action.outcome = outcome.strip()
+    _save(action, user, "Action done")
+
+
+def closing_blockers(incident: Incident) -> list[str]:
+    """What must be recorded before the incident can be closed; empty when it can."""
+    from referrals.models import STATUTORY
+
+    blockers = []
+    decision = _current_decision(incident)
+    assessment = assess(incident)
+    must_refer = (
+        bool(assessment.refusal(incident))
+        and incident.incident_type not in rules.OUT_OF_SCOPE_TYPES
+    )
+    if decision is None:
+        blockers.append("No decision is recorded: refer, or decide to manage in school.")
+    if must_refer and not any(r.agency in STATUTORY for r in incident.referrals.all()):
+        blockers.append("A referral is required and none is recorded.")
+    if (
+        decision is not None
+        and decision.kind == Decision.Kind.MANAGE_IN_SCHOOL
+        and decision.current_sign_off is None
+    ):
+        blockers.append("The decision to manage in school is not signed off by the headteacher.")
+    recorded = {c.young_person_id for c in incident.parent_contacts.all()}
+    pupils = [p for p in incident.people.all() if p.pupil_id]
+    for person in pupils:
+        if person.pk not in recorded:
+            blockers.append(
+                f"Parents or carers of {person.display_name}: record that they were informed, or "
+                "the decision not to inform them with its reason."
+            )
+    if not pupils and not recorded:
+        blockers.append("Record whether parents or carers were informed, or why not.")
+    for action in incident.actions.filter(done_at__isnull=True).select_related("owner"):
+        blockers.append(
+            f"Open action: {action.description} ({action.owner}, due {action.due:%d %b %Y})."
+        )
+    return blockers
+
+
+@transaction.atomic
+def close_incident(incident: Incident, user, *, summary: str) -> None:
+    _require(user, "change_incidents", incident)
+    _editable(incident)
+    if not summary.strip():
+        raise ValidationError("Write the outcome summary.")
+    blockers = closing_blockers(incident)
+    if blockers:
+        raise ValidationError(["The incident cannot be closed yet:", *blockers])
+    incident.closure_reason = summary.strip()
+    incident.closed_at = timezone.now()
+    incident.closed_by = user
+    stages.move(incident, Stage.CLOSED, user, f"Closed: {summary.strip()}")
+
+
+@transaction.atomic
+def reopen_incident(incident: Incident, user, *, reason: str) -> None:
+    _require(user, "change_incidents", incident)
+    if incident.stage != Stage.CLOSED:
+        raise ValidationError("Only a closed incident can be reopened.")
+    reason = _require_reason(reason)
+    incident.closed_at = None
+    incident.closed_by = None
+    stages.move(incident, Stage.UNDER_REVIEW, user, f"Reopened: {reason}")

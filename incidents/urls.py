@@ -14,4 +14,16 @@ urlpatterns = [
     path("incidents/<int:pk>/people/<int:person_pk>/", views.person_edit, name="person_edit"),
     path("incidents/<int:pk>/decide/", views.incident_decide, name="incident_decide"),
     path("incidents/<int:pk>/sign-off/", views.incident_sign_off, name="incident_sign_off"),
+    path("incidents/<int:pk>/risk-assessment/", views.risk_assessment, name="risk_assessment"),
+    path("incidents/<int:pk>/conversations/add/", views.conversation_add, name="conversation_add"),
+    path("incidents/<int:pk>/parents/add/", views.parent_contact_add, name="parent_contact_add"),
+    path("incidents/<int:pk>/actions/add/", views.action_add, name="action_add"),
+    path(
+        "incidents/<int:pk>/actions/<int:action_pk>/done/",
+        views.action_complete,
+        name="action_complete",
+    ),
+    path("incidents/<int:pk>/close/", views.incident_close, name="incident_close"),
+    path("incidents/<int:pk>/reopen/", views.incident_reopen, name="incident_reopen"),
+    path("incidents/<int:pk>/chronology/", views.incident_chronology, name="incident_chronology"),
 ]

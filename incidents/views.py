@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Pupil, School
+from accounts.models import Pupil, School, User
 from accounts.permissions import (
     get_for_user,
     has_school_perm,
@@ -16,18 +16,29 @@ from accounts.permissions import (
     schools_where,
     scoped,
 )
+from referrals import services as referral_services
+from referrals.models import CustodyEvent
 from ypsi.forms import with_errors
+from ypsi.views import record_page
 
 from . import rules, services
+from .chronology import chronology
 from .forms import (
+    ActionForm,
+    CloseForm,
+    CompleteActionForm,
     ConcernForm,
+    ConversationForm,
     CriteriaForm,
     FactsForm,
     ManageForm,
     MeetingForm,
+    ParentContactForm,
     PersonEditForm,
     PersonFormSet,
     ReferForm,
+    ReopenForm,
+    RiskAssessmentForm,
     SignOffForm,
     TypologyForm,
 )
@@ -172,6 +183,17 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": has_school_perm(request.user, "change_incidents", school),
         "can_sign": has_school_perm(request.user, "sign_off_decisions", school),
         "awaiting_sign_off": services.awaiting_sign_off(incident.decisions.all()).exists(),
+        "referrals": incident.referrals.select_related("made_by"),
+        "follow_ups": incident.follow_ups.select_related("recorded_by", "referral"),
+        "devices": incident.devices.prefetch_related(
+            Prefetch("custody", queryset=CustodyEvent.objects.select_related("by"))
+        ),
+        "social_care_prompts": referral_services.social_care_prompts(incident),
+        "police_involved": referral_services.police_involved(incident),
+        "risk": getattr(incident, "risk_assessment", None),
+        "conversations": incident.conversations.select_related("young_person__pupil"),
+        "parent_contacts": incident.parent_contacts.select_related("young_person__pupil"),
+        "actions": incident.actions.select_related("owner"),
     }
     return render(request, "incidents/incident_detail.html", ctx)
 
@@ -443,3 +465,133 @@ def incident_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         "forms_with_errors": with_errors(form),
     }
     return render(request, "incidents/sign_off.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk, needs="change_incidents")
+    existing = getattr(incident, "risk_assessment", None)
+    initial = {}
+    if existing is not None:
+        initial = {f"q_{k}": v for k, v in existing.answers.items()} | {
+            "summary": existing.summary
+        }
+    form = RiskAssessmentForm(request.POST or None, initial=initial)
+    return record_page(
+        request,
+        incident=incident,
+        form=form,
+        save=lambda d: services.record_risk_assessment(
+            incident,
+            request.user,
+            answers=form.answers(),
+            summary=d["summary"],
+            reason=d["reason"],
+        ),
+        title="Further review and risk assessment",
+        button="Save the assessment",
+        success="Risk assessment saved.",
+        intro="Including an interview with the young people. Use your professional judgement with colleagues.",
+    )
+
+
+@login_required
+def conversation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk, needs="change_incidents")
+    form = ConversationForm(request.POST or None, people=incident.people.all())
+    return record_page(
+        request,
+        incident=incident,
+        form=form,
+        save=lambda d: services.record_conversation(incident, request.user, **d),
+        title="Record a conversation with a young person",
+        button="Save",
+        success="Conversation recorded.",
+        intro="If possible the DSL holds the conversation; if the young person prefers another teacher, that is facilitated.",
+    )
+
+
+@login_required
+def parent_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk, needs="change_incidents")
+    form = ParentContactForm(request.POST or None, people=incident.people.all())
+    return record_page(
+        request,
+        incident=incident,
+        form=form,
+        save=lambda d: services.record_parent_contact(incident, request.user, **d),
+        title="Parents or carers",
+        button="Save",
+        success="Saved.",
+        intro="Parents should be informed at an early stage unless informing them would put the young person at risk of harm.",
+    )
+
+
+@login_required
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk, needs="change_incidents")
+    staff = User.objects.filter(memberships__school=incident.school, is_active=True).distinct()
+    form = ActionForm(request.POST or None, staff=staff)
+    return record_page(
+        request,
+        incident=incident,
+        form=form,
+        save=lambda d: services.add_action(incident, request.user, **d),
+        title="Add an action",
+        button="Add the action",
+        success="Action added.",
+    )
+
+
+@login_required
+def action_complete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    incident = _incident(request, pk, needs="change_incidents")
+    action = get_object_or_404(incident.actions, pk=action_pk)
+    return record_page(
+        request,
+        incident=incident,
+        form=CompleteActionForm(request.POST or None),
+        save=lambda d: services.complete_action(action, request.user, outcome=d["outcome"]),
+        title=f"Mark done: {action.description}",
+        button="Mark as done",
+        success="Action done.",
+    )
+
+
+@login_required
+def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk, needs="change_incidents")
+    return record_page(
+        request,
+        incident=incident,
+        form=CloseForm(request.POST or None),
+        save=lambda d: services.close_incident(incident, request.user, summary=d["summary"]),
+        title="Close the incident",
+        button="Close the incident",
+        success="The incident is closed.",
+        extra={"blockers": services.closing_blockers(incident)},
+    )
+
+
+@login_required
+def incident_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk, needs="change_incidents")
+    return record_page(
+        request,
+        incident=incident,
+        form=ReopenForm(request.POST or None),
+        save=lambda d: services.reopen_incident(incident, request.user, reason=d["reason"]),
+        title="Reopen the incident",
+        button="Reopen",
+        success="The incident is reopened.",
+    )
+
+
+@login_required
+def incident_chronology(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    return render(
+        request,
+        "incidents/chronology.html",
+        {"incident": incident, "events": chronology(incident)},
+    )

@@ -1,4 +1,8 @@
-"""Referrals to other agencies (R14). The incident's decision to refer creates the first one."""
+"""Work with other agencies (R14) and devices held for them (R15).
+
+A decision to refer creates the first referral; more can follow. Devices live here because their
+custody chain exists for the police; a device returned to a parent or carer ends the same chain.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 
 class Agency(models.TextChoices):
+    POLICE = "police", "Police"
     POLICE_101 = "police_101", "Police (101)"
     SAFER_SCHOOLS_OFFICER = "safer_schools", "Police: safer schools officer"
     PCSO = "pcso", "Police: PCSO"
@@ -17,9 +22,22 @@ class Agency(models.TextChoices):
     EARLY_HELP = "early_help", "Early Help"
     OTHER = "other", "Other"
 
-    @property
-    def is_police(self) -> bool:
-        return self in (Agency.POLICE_101, Agency.SAFER_SCHOOLS_OFFICER, Agency.PCSO)
+
+POLICE_AGENCIES = frozenset(
+    {Agency.POLICE, Agency.POLICE_101, Agency.SAFER_SCHOOLS_OFFICER, Agency.PCSO}
+)
+# Law enforcement: once involved, the school preserves evidence (R16).
+LAW_ENFORCEMENT = POLICE_AGENCIES | {Agency.NCA_CEOP}
+SOCIAL_CARE = frozenset({Agency.CHILDRENS_SOCIAL_CARE, Agency.MASH})
+# A referral to one of these is the "refer" decision: it cannot sit beside managing in school.
+STATUTORY = LAW_ENFORCEMENT | SOCIAL_CARE | {Agency.LADO}
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone"
+    ONLINE_FORM = "online_form", "Online referral form"
+    EMAIL = "email", "Secure email"
+    IN_PERSON = "in_person", "In person"
 
 
 class Referral(models.Model):
@@ -31,7 +49,16 @@ class Referral(models.Model):
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    to_whom = models.CharField("to whom", max_length=200, blank=True)
+    how = models.CharField(max_length=20, choices=ContactMethod.choices, blank=True)
+    reference = models.CharField(
+        "crime or case reference number",
+        max_length=100,
+        blank=True,
+        help_text="UKCCIS: ensure any crime reference numbers provided are recorded.",
+    )
     reason = models.TextField()
+    response = models.TextField("the agency's response", blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -39,3 +66,112 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral to {self.get_agency_display()}"
+
+    @property
+    def is_police(self) -> bool:
+        return self.agency in POLICE_AGENCIES
+
+    @property
+    def missing_reference(self) -> bool:
+        return self.is_police and not self.reference
+
+
+class FollowUp(models.Model):
+    """Tenacity in following up with agencies, and partnership working (R14, R26)."""
+
+    class Kind(models.TextChoices):
+        CHASER = "chaser", "Chased the agency"
+        UPDATE = "update", "Update from the agency"
+        MEETING = "meeting", "Inter-agency meeting attended"
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    occurred_at = models.DateTimeField("when")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    with_whom = models.CharField("with whom", max_length=300, blank=True)
+    note = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.occurred_at:%d %b %Y})"
+
+
+class Device(models.Model):
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="devices"
+    )
+    description = models.CharField(
+        max_length=200, help_text="For example: black phone in a blue case. Do not open it."
+    )
+    owner = models.CharField("whose device", max_length=200)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.owner})"
+
+    @property
+    def last_event(self):
+        events = list(self.custody.all())
+        return events[-1] if events else None
+
+
+class CustodyKind(models.TextChoices):
+    # UKCCIS "Securing and handing over devices": confiscated, turned off, under lock and key
+    # until the police collect it; HAT §5, §9: or returned to a parent or carer with consent.
+    CONFISCATED = "confiscated", "Confiscated"
+    POWERED_OFF = "powered_off", "Turned off"
+    STORED = "stored", "Locked away"
+    HANDED_TO_POLICE = "to_police", "Handed to the police"
+    RETURNED_TO_PARENT = "returned", "Returned to a parent or carer"
+
+
+# Each event, and what may follow it: the chain has no gaps and no loose ends.
+CUSTODY_NEXT: dict[str, frozenset[str]] = {
+    "": frozenset({CustodyKind.CONFISCATED}),
+    CustodyKind.CONFISCATED: frozenset({CustodyKind.POWERED_OFF}),
+    CustodyKind.POWERED_OFF: frozenset({CustodyKind.STORED}),
+    CustodyKind.STORED: frozenset(
+        {CustodyKind.STORED, CustodyKind.HANDED_TO_POLICE, CustodyKind.RETURNED_TO_PARENT}
+    ),
+    CustodyKind.HANDED_TO_POLICE: frozenset(),
+    CustodyKind.RETURNED_TO_PARENT: frozenset(),
+}
+
+
+class ConsentMethod(models.TextChoices):
+    # HAT §9: "express consent"; "permitted to phone and give verbal consent".
+    IN_PERSON = "in_person", "In person at school"
+    BY_PHONE = "phone", "Verbal consent by phone, taken by a member of the management team"
+
+
+class CustodyEvent(models.Model):
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="custody")
+    kind = models.CharField(max_length=20, choices=CustodyKind.choices)
+    at = models.DateTimeField("when")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_whom = models.CharField("taken from", max_length=200, blank=True)
+    reason = models.TextField("why", blank=True)
+    location = models.CharField("where it is locked away", max_length=200, blank=True)
+    officer_name = models.CharField("officer's name", max_length=200, blank=True)
+    officer_number = models.CharField("officer's number", max_length=50, blank=True)
+    police_reference = models.CharField("police reference", max_length=100, blank=True)
+    returned_to = models.CharField("returned to", max_length=200, blank=True)
+    consent = models.CharField(max_length=20, choices=ConsentMethod.choices, blank=True)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%d %b %Y %H:%M}"

@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.utils import timezone
 
 
 class GovukDateInput(forms.MultiWidget):
@@ -85,3 +86,60 @@ class GovukFormMixin:
 def with_errors(*forms_) -> list:
     """The forms that have errors, for the GOV.UK error summary at the top of the page."""
     return [f for f in forms_ if f.is_bound and f.errors]
+
+
+class GovukDateTimeInput(forms.MultiWidget):
+    """The GOV.UK date boxes with a time box: when something happened."""
+
+    template_name = "widgets/govuk_datetime.html"
+
+    def __init__(self, attrs=None):
+        box = "govuk-input govuk-date-input__input"
+        super().__init__(
+            {
+                "day": forms.TextInput(
+                    {"class": box + " govuk-input--width-2", "inputmode": "numeric"}
+                ),
+                "month": forms.TextInput(
+                    {"class": box + " govuk-input--width-2", "inputmode": "numeric"}
+                ),
+                "year": forms.TextInput(
+                    {"class": box + " govuk-input--width-4", "inputmode": "numeric"}
+                ),
+                "time": forms.TextInput({"class": box + " govuk-input--width-4"}),
+            },
+            attrs,
+        )
+
+    def decompress(self, value):
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+            return [value.day, value.month, value.year, value.strftime("%H:%M")]
+        if isinstance(value, str) and " " in value:
+            day, time = value.split(" ", 1)
+            parts = day.split("-")
+            if len(parts) == 3:
+                return [parts[2], parts[1], parts[0], time]
+        return [None, None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        day, month, year, time = super().value_from_datadict(data, files, name)
+        if not (day or month or year or time):
+            return None
+        return f"{year}-{month}-{day} {time}".strip()
+
+
+class GovukDateTimeField(forms.DateTimeField):
+    widget = GovukDateTimeInput
+    default_error_messages = {
+        "invalid": "Enter a real date and a time, for example 27 3 2026 and 14:30."
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d %H:%M"])
+        super().__init__(*args, **kwargs)
+
+
+def now_local() -> datetime.datetime:
+    """The current time to the minute: the default for "when" in a form."""
+    return timezone.localtime().replace(second=0, microsecond=0)

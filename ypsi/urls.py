@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("accounts.urls")),
+    path("", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]
