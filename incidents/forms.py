@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Pupil, Sex
@@ -8,7 +9,7 @@ from referrals.models import Agency
 from ypsi.forms import GovukDateField, GovukDateTimeField, GovukFormMixin, now_local, style_govuk
 
 from . import rules
-from .models import AgeBand, DisclosureSource, PersonRole, Spread
+from .models import AgeBand, DisclosureSource, PersonRole, Spread, Stage
 from .services import Person
 
 
@@ -478,3 +479,39 @@ class ReopenForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why."},
     )
+
+
+class IncidentFilterForm(forms.Form):
+    """The DSL's incident list: by stage, school (trust lead), overdue items and young person."""
+
+    stage = forms.ChoiceField(choices=[("", "All stages"), *Stage.choices], required=False)
+    school = forms.ModelChoiceField(queryset=None, required=False, empty_label="All schools")
+    overdue = forms.BooleanField(label="Only incidents with overdue actions", required=False)
+    person = forms.CharField(label="Young person's name", required=False, max_length=100)
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        style_govuk(self)
+
+    def apply(self, incidents):
+        if not self.is_valid():
+            return incidents
+        d = self.cleaned_data
+        if d["stage"]:
+            incidents = incidents.filter(stage=d["stage"])
+        if d["school"]:
+            incidents = incidents.filter(school=d["school"])
+        if d["overdue"]:
+            incidents = incidents.filter(
+                actions__done_at__isnull=True, actions__due__lt=timezone.localdate()
+            )
+        if d["person"]:
+            words = d["person"].split()
+            for word in words:
+                incidents = incidents.filter(
+                    Q(people__name__icontains=word)
+                    | Q(people__pupil__first_name__icontains=word)
+                    | Q(people__pupil__last_name__icontains=word)
+                )
+        return incidents.distinct()

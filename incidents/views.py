@@ -17,7 +17,7 @@ from accounts.permissions import (
     scoped,
 )
 from referrals import services as referral_services
-from referrals.models import CustodyEvent
+from referrals.models import POLICE_AGENCIES, CustodyEvent, Referral
 from ypsi.forms import with_errors
 from ypsi.views import record_page
 
@@ -31,6 +31,7 @@ from .forms import (
     ConversationForm,
     CriteriaForm,
     FactsForm,
+    IncidentFilterForm,
     ManageForm,
     MeetingForm,
     ParentContactForm,
@@ -42,7 +43,7 @@ from .forms import (
     SignOffForm,
     TypologyForm,
 )
-from .models import AgeBand, Decision, Incident, InvolvedPerson, SignOff, Stage
+from .models import Action, AgeBand, Decision, Incident, InvolvedPerson, SignOff, Stage
 
 
 @login_required
@@ -56,6 +57,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "roster_schools": schools_where(user, "manage_roster"),
         "policy_schools": schools_where(user, "manage_policy"),
         "my_reports": own_reports(Incident.objects.all(), user)[:5],
+        "overdue_actions": scoped(
+            Action.objects.filter(done_at__isnull=True, due__lt=timezone.localdate()),
+            user,
+            "change_incidents",
+            via="incident__school",
+        ).select_related("incident", "owner"),
+        "missing_references": scoped(
+            Referral.objects.filter(agency__in=POLICE_AGENCIES, reference=""),
+            user,
+            "change_incidents",
+            via="incident__school",
+        )
+        .exclude(incident__stage=Stage.CLOSED)
+        .select_related("incident"),
         "to_sign": services.awaiting_sign_off(
             scoped(Decision.objects.all(), user, "sign_off_decisions", via="incident__school")
         ).select_related("incident__school", "made_by"),
@@ -144,19 +159,14 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    if not schools_where(request.user, "view_incidents").exists():
+    schools = schools_where(request.user, "view_incidents")
+    if not schools.exists():
         raise PermissionDenied("Only the safeguarding team and the headteacher see incidents.")
-    incidents = scoped(Incident.objects.select_related("school"), request.user).annotate(
-        people_count=Count("people")
-    )
-    stage = request.GET.get("stage")
-    if stage in Stage.values:
-        incidents = incidents.filter(stage=stage)
-    return render(
-        request,
-        "incidents/incident_list.html",
-        {"incidents": incidents, "stages": Stage.choices, "stage": stage},
-    )
+    filters = IncidentFilterForm(request.GET or None, schools=schools)
+    incidents = filters.apply(scoped(Incident.objects.select_related("school"), request.user))
+    incidents = incidents.annotate(people_count=Count("people", distinct=True))
+    ctx = {"incidents": incidents, "filters": filters, "several_schools": schools.count() > 1}
+    return render(request, "incidents/incident_list.html", ctx)
 
 
 @login_required
