@@ -7,6 +7,7 @@ role may do is data in `accounts.permissions`, granted through django-guardian g
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -195,3 +196,19 @@ class Pupil(models.Model):
     def flags(self) -> list[str]:
         names = ("sen_or_disability", "looked_after", "known_to_social_care")
         return [self._meta.get_field(n).verbose_name for n in names if getattr(self, n)]
+
+
+class ViewingDelegation(models.Model):
+    """The headteacher's delegated authority for a safeguarding team member to view (R21)."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="viewing_delegations"
+    )
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="viewing_delegations")
+    delegated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    delegated_on = models.DateField(default=timezone.localdate)
+    revoked_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.user} may view imagery at {self.school} (from {self.delegated_on:%d %b %Y})"

@@ -214,12 +214,17 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         NEW_CONCERN = "new_concern", "A new concern needs your attention"
+        DELETION_OVERDUE = "deletion_overdue", "A deletion has not been confirmed by its deadline"
+        SIGN_OFF_OVERDUE = "sign_off_overdue", "A decision is waiting for your sign-off"
+        ACTION_OVERDUE = "action_overdue", "An action is past its due date"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
     )
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # One row per reminder and interval: the key makes a second sweep's copy impossible (R24).
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -227,9 +232,12 @@ class Notification(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "incident", "kind"], name="unique_notification"
+                fields=["recipient", "incident", "kind"],
+                condition=models.Q(kind="new_concern"),
+                name="unique_new_concern_notification",
             )
         ]
+        indexes = [models.Index(fields=["sent_at", "claimed_at"], name="notification_pending")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient}"

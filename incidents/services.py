@@ -191,12 +191,13 @@ def deliver(note: Notification) -> None:
     """The email says only that something needs attention, with a link behind login (R34)."""
     context = {
         "recipient": note.recipient,
+        "what": note.get_kind_display(),
         "link": settings.SITE_URL + reverse("incident_detail", args=[note.incident_id]),
     }
     send_mail(
-        subject=render_to_string("emails/new_concern_subject.txt", context).strip(),
-        message=render_to_string("emails/new_concern.txt", context),
-        html_message=render_to_string("emails/new_concern.html", context),
+        subject=render_to_string("emails/notification_subject.txt", context).strip(),
+        message=render_to_string("emails/notification.txt", context),
+        html_message=render_to_string("emails/notification.html", context),
         from_email=None,
         recipient_list=[note.recipient.email],
     )
@@ -920,6 +921,13 @@ def closing_blockers(incident: Incident) -> list[str]:
             )
     if not pupils and not recorded:
         blockers.append("Record whether parents or carers were informed, or why not.")
+    for deletion in incident.deletions.filter(status="pending").select_related(
+        "young_person__pupil"
+    ):
+        blockers.append(
+            f"Deletion by {deletion.young_person.display_name} is not confirmed "
+            f"(deadline {deletion.deadline:%d %b %Y})."
+        )
     for action in incident.actions.filter(done_at__isnull=True).select_related("owner"):
         blockers.append(
             f"Open action: {action.description} ({action.owner}, due {action.due:%d %b %Y})."

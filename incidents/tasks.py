@@ -13,7 +13,10 @@ def send_notifications() -> int:
 @shared_task(acks_late=True)
 def sweep() -> dict:
     """Periodic: everything that fell due, including while a worker or the broker was down."""
-    return {"notifications": services.send_pending_notifications()}
+    from records.chasing import create_reminders
+
+    reminders = create_reminders()
+    return {"reminders": reminders, "notifications": services.send_pending_notifications()}
 
 
 @shared_task

@@ -173,6 +173,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
 # One periodic sweep over state in the database: deadlines live in rows, not in queued
 # messages, so nothing is lost if the broker or a worker is down when something falls due.
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
+# R24: after a deadline, remind the DSL every CHASE_INTERVAL_DAYS; once it is more than
+# CHASE_HEADTEACHER_AFTER_DAYS overdue, the headteacher too. Decisions wait for sign-off
+# CHASE_SIGN_OFF_AFTER_DAYS before the headteacher is chased.
+CHASE_INTERVAL_DAYS = env.int("CHASE_INTERVAL_DAYS", default=1)
+CHASE_HEADTEACHER_AFTER_DAYS = env.int("CHASE_HEADTEACHER_AFTER_DAYS", default=2)
+CHASE_SIGN_OFF_AFTER_DAYS = env.int("CHASE_SIGN_OFF_AFTER_DAYS", default=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "incidents.tasks.sweep", "schedule": float(SWEEP_INTERVAL_SECONDS)},
 }

@@ -1,0 +1,107 @@
+"""The periodic chase (R24): overdue deletions, decisions awaiting sign-off, open actions.
+
+Deadlines live in the database and each sweep looks at state, so whatever fell due while a
+worker or the broker was down is chased on the next sweep. Each reminder is a Notification row
+with a unique key (item, recipient, interval): a second sweep, or a second worker, cannot make
+another, and the rows are written in one transaction with a constant number of queries.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Role
+from incidents.models import Action, Decision, Notification, Stage
+from incidents.services import awaiting_sign_off, enqueue_notifications
+
+from .models import DeletionRequest
+
+
+def _steps(days_over: int, after: int, every: int) -> int | None:
+    """Which interval we are in, counting from `after` days past the deadline; None before."""
+    if days_over <= after:
+        return None
+    return (days_over - after - 1) // every
+
+
+@transaction.atomic
+def create_reminders(now: datetime.datetime | None = None) -> int:
+    """Write the reminders due now; returns how many rows were offered (duplicates are ignored)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    every = settings.CHASE_INTERVAL_DAYS
+    head_after = settings.CHASE_HEADTEACHER_AFTER_DAYS
+    sign_off_after = settings.CHASE_SIGN_OFF_AFTER_DAYS
+
+    deletions = list(
+        DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING, deadline__lt=today)
+        .exclude(incident__stage=Stage.CLOSED)
+        .values_list("pk", "incident_id", "incident__school_id", "deadline")
+    )
+    decisions = list(
+        awaiting_sign_off(
+            Decision.objects.filter(made_at__lte=now - datetime.timedelta(days=sign_off_after))
+        ).values_list("pk", "incident_id", "incident__school_id", "made_at")
+    )
+    actions = list(
+        Action.objects.filter(done_at__isnull=True, due__lt=today)
+        .exclude(incident__stage=Stage.CLOSED)
+        .values_list("pk", "incident_id", "owner_id", "due")
+    )
+    schools = {row[2] for row in deletions} | {row[2] for row in decisions}
+    team: dict[tuple[int, str], list[int]] = {}
+    for school_id, role, user_id in (
+        Membership.objects.filter(school_id__in=schools, user__is_active=True)
+        .exclude(user__email="")
+        .filter(role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER])
+        .values_list("school_id", "role", "user_id")
+    ):
+        audience = "head" if role == Role.HEADTEACHER else "dsl"
+        team.setdefault((school_id, audience), []).append(user_id)
+
+    rows = []
+
+    def remind(kind, item, incident_id, audience, step, users):
+        for user_id in users:
+            rows.append(
+                Notification(
+                    recipient_id=user_id,
+                    incident_id=incident_id,
+                    kind=kind,
+                    key=f"{kind}:{item}:{audience}:{step}:{user_id}",
+                    created_at=now,
+                )
+            )
+
+    kind = Notification.Kind
+    for pk, incident_id, school_id, deadline in deletions:
+        days_over = (today - deadline).days
+        step = _steps(days_over, 0, every)
+        remind(
+            kind.DELETION_OVERDUE, pk, incident_id, "dsl", step, team.get((school_id, "dsl"), [])
+        )
+        head_step = _steps(days_over, head_after, every)
+        if head_step is not None:
+            remind(
+                kind.DELETION_OVERDUE,
+                pk,
+                incident_id,
+                "head",
+                head_step,
+                team.get((school_id, "head"), []),
+            )
+    for pk, incident_id, school_id, made_at in decisions:
+        days_waiting = (today - timezone.localdate(made_at)).days
+        step = max(days_waiting - sign_off_after, 0) // every
+        remind(
+            kind.SIGN_OFF_OVERDUE, pk, incident_id, "head", step, team.get((school_id, "head"), [])
+        )
+    for pk, incident_id, owner_id, due in actions:
+        step = _steps((today - due).days, 0, every)
+        remind(kind.ACTION_OVERDUE, pk, incident_id, "owner", step, [owner_id])
+
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(enqueue_notifications)
+    return len(rows)

@@ -1,0 +1,168 @@
+"""Logs of what is done with imagery: viewing (R21), searches (R33) and deletion (R23).
+
+The imagery itself is never stored (R22): these rows describe what happened, never what was seen.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class ViewingReason(models.TextChoices):
+    # UKCCIS "Viewing the imagery": the three permitted reasons (R21).
+    ONLY_WAY_TO_DECIDE = (
+        "decide",
+        "It is the only way to make a decision about whether to involve other agencies",
+    )
+    NEEDED_TO_REPORT = (
+        "report",
+        "It is necessary to report the image to a website, app or reporting agency to have it taken down",
+    )
+    UNAVOIDABLE = (
+        "unavoidable",
+        "It was unavoidable: presented to a member of staff, or found on a school device or network",
+    )
+
+
+class UnavoidableHow(models.TextChoices):
+    PRESENTED = "presented", "A young person showed it to a member of staff"
+    SCHOOL_DEVICE = "school_device", "Found on a school device"
+    IT_MONITORING = "it_monitoring", "Flagged by IT monitoring or filtering"
+
+
+class ViewingRecord(models.Model):
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="viewings"
+    )
+    reason = models.CharField(max_length=20, choices=ViewingReason.choices)
+    unavoidable_how = models.CharField(max_length=20, choices=UnavoidableHow.choices, blank=True)
+    viewed_at = models.DateTimeField("when")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    young_person = models.ForeignKey(
+        "incidents.InvolvedPerson",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    discussed_with = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The headteacher the decision to view was discussed with.",
+    )
+    discussed_at = models.DateTimeField(null=True, blank=True)
+    staff_present = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.CharField(max_length=200)
+    others_present = models.CharField(max_length=300, blank=True)
+    why = models.TextField()
+    what_followed = models.TextField()
+    same_sex = models.BooleanField("the viewer is the same sex as the young person pictured")
+    different_sex_reason = models.TextField(blank=True)
+    support_offered = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    viewer_confirmed_at = models.DateTimeField(null=True, blank=True)
+    present_confirmed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["viewed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Imagery viewed by {self.viewer}"
+
+    @property
+    def is_signed(self) -> bool:
+        """Signed and dated by the viewer and, where one is needed, the member of staff present."""
+        return bool(
+            self.viewer_confirmed_at and (self.present_confirmed_at or not self.staff_present_id)
+        )
+
+
+class DeletionRequest(models.Model):
+    """A young person asked to delete the imagery everywhere, by a deadline (R23)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Deletion confirmed"
+        REFUSED = "refused", "Refused"
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="deletions"
+    )
+    young_person = models.ForeignKey(
+        "incidents.InvolvedPerson", on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField("when they were asked")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    everywhere = models.BooleanField(
+        "asked to delete it from every device, online storage and social media account they have"
+    )
+    told_illegal = models.BooleanField("told that possessing the imagery is illegal")
+    told_police = models.BooleanField(
+        "told that refusing to delete it means the police will be involved"
+    )
+    deadline = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_how = models.CharField(max_length=200, blank=True)
+    witnessed_by = models.CharField(max_length=200, blank=True)
+    refusal_note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        indexes = [models.Index(fields=["status", "deadline"], name="deletion_due")]
+
+    def __str__(self) -> str:
+        return f"Deletion by {self.young_person} (deadline {self.deadline:%d %b %Y})"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.PENDING and self.deadline < timezone.localdate()
+
+
+class SearchRecord(models.Model):
+    """A search of a device, or deletion by staff (DfE Searching, screening and confiscation; R33)."""
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="searches"
+    )
+    young_person = models.ForeignKey(
+        "incidents.InvolvedPerson", on_delete=models.PROTECT, related_name="+"
+    )
+    searched_at = models.DateTimeField("when")
+    place = models.CharField(max_length=200)
+    searched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    authorised_at = models.DateTimeField()
+    present = models.CharField("who was present", max_length=300)
+    sought = models.TextField("what was sought, and the good reason for the search")
+    found = models.TextField("what was found")
+    deleted = models.BooleanField("data was deleted from the device", default=False)
+    followed = models.TextField("what followed")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["searched_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Search by {self.searched_by} ({self.searched_at:%d %b %Y})"

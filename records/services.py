@@ -1,0 +1,331 @@
+"""Rules for viewing (R21), searching (R33) and deleting (R23) imagery, and the chasing sweep (R24)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, ViewingDelegation
+from accounts.permissions import has_school_perm
+from incidents import stages
+from incidents.models import Stage
+from referrals.services import refuse_if_evidence_preserved
+
+from .models import DeletionRequest, SearchRecord, ViewingReason, ViewingRecord
+
+SAME_SEX_WARNING = (
+    "UKCCIS: the member of staff viewing should be the same sex as the young person pictured, "
+    "where possible. Record why that was not possible."
+)
+
+
+def _save(obj, user, reason: str) -> None:
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.save()
+
+
+def _roles(user, school) -> set[str]:
+    return set(user.memberships.filter(school=school).values_list("role", flat=True))
+
+
+def _open(incident, user, perm: str = "change_incidents") -> None:
+    if not has_school_perm(user, perm, incident.school):
+        raise PermissionDenied("Your role at this school cannot do this.")
+    if incident.stage == Stage.CLOSED:
+        raise ValidationError("This incident is closed. Reopen it to change the record.")
+
+
+def _past(when, what: str) -> None:
+    if when > timezone.now():
+        raise ValidationError(f"{what} cannot be in the future.")
+
+
+def may_view(user, school, on=None) -> bool:
+    """The DSL (or deputy), or a safeguarding team member with the head's delegated authority."""
+    if _roles(user, school) & {Role.DSL, Role.DEPUTY_DSL}:
+        return True
+    on = on or timezone.localdate()
+    return (
+        ViewingDelegation.objects.filter(school=school, user=user, delegated_on__lte=on)
+        .exclude(revoked_on__lte=on)
+        .exists()
+    )
+
+
+@transaction.atomic
+def delegate_viewing(school, head, user) -> ViewingDelegation:
+    if Role.HEADTEACHER not in _roles(head, school):
+        raise PermissionDenied("Only the headteacher delegates authority to view imagery.")
+    if not _roles(user, school):
+        raise ValidationError(
+            "Authority can only be delegated to a member of this school's staff."
+        )
+    delegation = ViewingDelegation(school=school, user=user, delegated_by=head)
+    _save(delegation, head, "Authority to view imagery delegated")
+    return delegation
+
+
+@transaction.atomic
+def record_viewing(
+    incident,
+    user,
+    *,
+    reason,
+    viewed_at,
+    viewer,
+    place,
+    why,
+    what_followed,
+    same_sex: bool,
+    different_sex_reason: str = "",
+    young_person=None,
+    discussed_with=None,
+    discussed_at=None,
+    staff_present=None,
+    others_present: str = "",
+    unavoidable_how: str = "",
+    support_offered: str = "",
+) -> ViewingRecord:
+    """R21. By default imagery is not viewed; when it is, the record has everything it needs."""
+    school = incident.school
+    unavoidable = reason == ViewingReason.UNAVOIDABLE
+    if unavoidable:
+        # Recorded by or for the member of staff who saw it, whatever their role.
+        if not (has_school_perm(user, "change_incidents", school) or user == viewer):
+            raise PermissionDenied(
+                "Unavoidable viewing is recorded by the member of staff, or by the DSL."
+            )
+        if not _roles(viewer, school):
+            raise ValidationError("The viewer must be a member of this school's staff.")
+        if not unavoidable_how:
+            raise ValidationError("Say how it was unavoidable.")
+        if not support_offered.strip():
+            raise ValidationError("Record the support offered to the member of staff who saw it.")
+    else:
+        _open(incident, user)
+        if reason not in ViewingReason.values:
+            raise ValidationError("Choose one of the three reasons imagery may be viewed.")
+        if not may_view(viewer, school, timezone.localdate(viewed_at)):
+            raise ValidationError(
+                "Only the DSL, or a member of the safeguarding team with the headteacher's delegated "
+                "authority, may view imagery."
+            )
+        if (
+            discussed_with is None
+            or Role.HEADTEACHER not in _roles(discussed_with, school)
+            or not discussed_at
+        ):
+            raise ValidationError(
+                "The decision to view must be discussed with the headteacher first: record who and when."
+            )
+        _past(discussed_at, "The discussion with the headteacher")
+        if discussed_at > viewed_at:
+            raise ValidationError(
+                "The decision must be discussed with the headteacher before the imagery is viewed."
+            )
+        if staff_present is None:
+            raise ValidationError(
+                "Another member of staff must be present (they need not view the imagery)."
+            )
+        if staff_present == viewer:
+            raise ValidationError(
+                "The member of staff present must be someone other than the viewer."
+            )
+        if not _roles(staff_present, school):
+            raise ValidationError("The member of staff present must work at this school.")
+    _past(viewed_at, "The viewing")
+    if young_person is not None and young_person.incident_id != incident.pk:
+        raise ValidationError("That person is not involved in this incident.")
+    missing = [
+        label
+        for value, label in ((place, "where"), (why, "why"), (what_followed, "what followed"))
+        if not value.strip()
+    ]
+    if missing:
+        raise ValidationError("Record " + ", ".join(missing) + ".")
+    if not same_sex and not different_sex_reason.strip():
+        raise ValidationError(SAME_SEX_WARNING)
+    record = ViewingRecord(
+        incident=incident,
+        reason=reason,
+        unavoidable_how=unavoidable_how if unavoidable else "",
+        viewed_at=viewed_at,
+        viewer=viewer,
+        young_person=young_person,
+        discussed_with=discussed_with,
+        discussed_at=discussed_at,
+        staff_present=staff_present,
+        place=place.strip(),
+        others_present=others_present.strip(),
+        why=why.strip(),
+        what_followed=what_followed.strip(),
+        same_sex=same_sex,
+        different_sex_reason=different_sex_reason.strip(),
+        support_offered=support_offered.strip(),
+        recorded_by=user,
+    )
+    if user == viewer:
+        record.viewer_confirmed_at = timezone.now()
+    _save(record, user, "Viewing recorded")
+    return record
+
+
+@transaction.atomic
+def confirm_viewing(record: ViewingRecord, user) -> None:
+    """Signed and dated: the viewer and the member of staff present each confirm under their own login."""
+    now = timezone.now()
+    if user == record.viewer and not record.viewer_confirmed_at:
+        record.viewer_confirmed_at = now
+    elif user == record.staff_present and not record.present_confirmed_at:
+        record.present_confirmed_at = now
+    else:
+        raise PermissionDenied(
+            "Only the viewer and the member of staff present confirm this record, once each."
+        )
+    _save(record, user, "Viewing record confirmed")
+
+
+# Deletion (R23) and searches (R33)
+
+
+@transaction.atomic
+def request_deletion(
+    incident,
+    user,
+    *,
+    young_person,
+    asked_at,
+    deadline,
+    everywhere: bool,
+    told_illegal: bool,
+    told_police: bool,
+) -> DeletionRequest:
+    _open(incident, user)
+    refuse_if_evidence_preserved(incident, "ask young people to delete imagery")
+    if young_person.incident_id != incident.pk:
+        raise ValidationError("That person is not involved in this incident.")
+    if not (everywhere and told_illegal and told_police):
+        raise ValidationError(
+            "The young person must be asked to delete the imagery from every device, online "
+            "storage and social media account, told that possession is illegal, and told that "
+            "refusing means the police will be involved."
+        )
+    _past(asked_at, "The request")
+    if deadline < timezone.localdate(asked_at):
+        raise ValidationError("The deadline cannot be before the request.")
+    deletion = DeletionRequest(
+        incident=incident,
+        young_person=young_person,
+        asked_at=asked_at,
+        asked_by=user,
+        everywhere=True,
+        told_illegal=True,
+        told_police=True,
+        deadline=deadline,
+    )
+    _save(deletion, user, "Deletion requested")
+    return deletion
+
+
+@transaction.atomic
+def confirm_deletion(
+    deletion: DeletionRequest, user, *, confirmed_at, how: str, witnessed_by: str
+) -> None:
+    _open(deletion.incident, user)
+    if deletion.status != DeletionRequest.Status.PENDING:
+        raise ValidationError("This deletion is no longer waiting for confirmation.")
+    if not (how.strip() and witnessed_by.strip()):
+        raise ValidationError("Record how the deletion was confirmed and who witnessed it.")
+    _past(confirmed_at, "The confirmation")
+    deletion.status = DeletionRequest.Status.CONFIRMED
+    deletion.confirmed_at, deletion.confirmed_how, deletion.witnessed_by = (
+        confirmed_at,
+        how.strip(),
+        witnessed_by.strip(),
+    )
+    _save(deletion, user, "Deletion confirmed")
+
+
+@transaction.atomic
+def record_refusal(deletion: DeletionRequest, user, *, note: str) -> None:
+    """A refusal is treated seriously: back to the DSL for a referral decision (R23)."""
+    from incidents.services import current_decision
+
+    incident = deletion.incident
+    _open(incident, user)
+    if deletion.status != DeletionRequest.Status.PENDING:
+        raise ValidationError("This deletion is no longer waiting for confirmation.")
+    if not note.strip():
+        raise ValidationError("Record what the young person said.")
+    deletion.status = DeletionRequest.Status.REFUSED
+    deletion.refusal_note = note.strip()
+    _save(deletion, user, "Refused to delete the imagery")
+    reason = f"{deletion.young_person.display_name} refused to delete the imagery: a referral decision is needed."
+    decision = current_decision(incident)
+    if decision is not None and decision.kind == "manage":
+        decision.superseded_at = timezone.now()
+        decision.superseded_reason = reason
+        _save(decision, user, reason)
+    if incident.stage == Stage.MANAGED_IN_SCHOOL:
+        stages.move(incident, Stage.UNDER_REVIEW, user, reason)
+
+
+@transaction.atomic
+def record_search(
+    incident,
+    user,
+    *,
+    young_person,
+    searched_at,
+    place,
+    searched_by,
+    authorised_by,
+    authorised_at,
+    present,
+    sought,
+    found,
+    followed,
+    deleted: bool = False,
+) -> SearchRecord:
+    _open(incident, user)
+    refuse_if_evidence_preserved(incident, "delete imagery" if deleted else "search a device")
+    school = incident.school
+    if young_person.incident_id != incident.pk:
+        raise ValidationError("That person is not involved in this incident.")
+    if Role.HEADTEACHER not in _roles(authorised_by, school):
+        raise ValidationError("A search must be authorised by the headteacher.")
+    if not _roles(searched_by, school):
+        raise ValidationError("The search must be made by a member of this school's staff.")
+    _past(searched_at, "The search")
+    if authorised_at > searched_at:
+        raise ValidationError("The search must be authorised before it is made.")
+    missing = [
+        label
+        for value, label in (
+            (place, "where"),
+            (present, "who was present"),
+            (sought, "what was sought and the good reason"),
+            (found, "what was found"),
+            (followed, "what followed"),
+        )
+        if not value.strip()
+    ]
+    if missing:
+        raise ValidationError("Record " + ", ".join(missing) + ".")
+    record = SearchRecord(
+        incident=incident,
+        young_person=young_person,
+        searched_at=searched_at,
+        place=place.strip(),
+        searched_by=searched_by,
+        authorised_by=authorised_by,
+        authorised_at=authorised_at,
+        present=present.strip(),
+        sought=sought.strip(),
+        found=found.strip(),
+        deleted=deleted,
+        followed=followed.strip(),
+        recorded_by=user,
+    )
+    _save(record, user, "Search recorded")
+    return record
