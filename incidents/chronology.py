@@ -6,7 +6,7 @@ Each source is one query, whatever the incident holds; nothing here changes the 
 from dataclasses import dataclass
 from datetime import datetime
 
-from .models import Incident
+from .models import Incident, Notification
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,14 @@ def chronology(incident: Incident) -> list[Event]:
         )
     ]
     for note in incident.notifications.filter(sent_at__isnull=False).select_related("recipient"):
-        events.append(Event(note.sent_at, None, f"{note.recipient} notified by email"))
+        if note.kind == Notification.Kind.NEW_CONCERN:
+            events.append(Event(note.sent_at, None, f"{note.recipient} notified by email"))
+        else:
+            events.append(
+                Event(
+                    note.sent_at, None, f"{note.get_kind_display()}: reminder to {note.recipient}"
+                )
+            )
     previous_stage = None
     for row in incident.history.select_related("history_user").order_by(
         "history_date", "history_id"

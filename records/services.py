@@ -53,14 +53,19 @@ def may_view(user, school, on=None) -> bool:
 
 
 @transaction.atomic
-def delegate_viewing(school, head, user) -> ViewingDelegation:
+def delegate_viewing(school, head, user, delegated_on=None) -> ViewingDelegation:
     if Role.HEADTEACHER not in _roles(head, school):
         raise PermissionDenied("Only the headteacher delegates authority to view imagery.")
     if not _roles(user, school):
         raise ValidationError(
             "Authority can only be delegated to a member of this school's staff."
         )
-    delegation = ViewingDelegation(school=school, user=user, delegated_by=head)
+    delegation = ViewingDelegation(
+        school=school,
+        user=user,
+        delegated_by=head,
+        delegated_on=delegated_on or timezone.localdate(),
+    )
     _save(delegation, head, "Authority to view imagery delegated")
     return delegation
 

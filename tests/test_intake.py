@@ -147,7 +147,7 @@ def test_a_notification_claimed_by_a_dead_worker_is_sent_after_the_claim_expires
 
 
 def form_data(**overrides):
-    today = timezone.localdate()
+    today = timezone.localdate() - datetime.timedelta(days=1)  # in the past at any hour
     data = {
         "school": "",
         "disclosure_source": "young_person",

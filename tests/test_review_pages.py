@@ -1,5 +1,7 @@
 """The initial review, decision and sign-off pages, as the DSL and headteacher use them."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -51,7 +53,7 @@ def test_the_dsl_records_the_review_and_sees_where_the_criteria_stand(client, wo
     url = reverse("incident_review", args=[incident.pk])
     assert client.post(url, facts()).status_code == 302
     assert client.post(url, criteria()).status_code == 302
-    now = timezone.localtime()
+    now = timezone.localtime() - datetime.timedelta(days=1)  # in the past at any hour
     meeting = prefixed(
         "meeting",
         {
