@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
@@ -34,8 +34,6 @@ from .models import (
 from .rules import AgeBand, PersonRole
 
 log = logging.getLogger(__name__)
-
-CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
 @dataclass
@@ -163,26 +161,37 @@ def enqueue_notifications() -> None:
 
 
 def send_pending_notifications() -> int:
-    """Send every unsent notification not claimed by a live worker; returns how many were sent."""
+    """Send what is due; returns how many were sent.
+
+    A new concern is sent at least once: it is claimed, sent, then marked, so a worker that dies
+    between the two leaves it to be sent again once the claim expires (a lost alert could leave a
+    child at risk). A reminder is sent at most once: it is marked before it is sent, so a worker
+    that dies cannot send it twice, and the next interval's reminder follows anyway (R24).
+    """
     now = timezone.now()
+    timeout = timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS)
     pending = Notification.objects.filter(sent_at__isnull=True).exclude(
-        claimed_at__gt=now - CLAIM_TIMEOUT
+        claimed_at__gt=now - timeout
     )
     sent = 0
     for note in pending.select_related("recipient"):
-        # Claim with a conditional UPDATE so two workers never send the same email.
-        claimed = Notification.objects.filter(
-            pk=note.pk, sent_at__isnull=True, claimed_at=note.claimed_at
-        ).update(claimed_at=now)
+        row = Notification.objects.filter(pk=note.pk, sent_at__isnull=True)
+        at_least_once = note.kind == Notification.Kind.NEW_CONCERN
+        # A conditional UPDATE is the claim: of two workers, only one changes the row.
+        if at_least_once:
+            claimed = row.filter(claimed_at=note.claimed_at).update(claimed_at=now)
+        else:
+            claimed = row.update(claimed_at=now, sent_at=now)
         if not claimed:
             continue
         try:
             deliver(note)
         except Exception:
             log.exception("Notification %s not sent; will retry", note.pk)
-            Notification.objects.filter(pk=note.pk).update(claimed_at=None)
+            Notification.objects.filter(pk=note.pk).update(claimed_at=None, sent_at=None)
             continue
-        Notification.objects.filter(pk=note.pk).update(sent_at=timezone.now())
+        if at_least_once:
+            Notification.objects.filter(pk=note.pk).update(sent_at=timezone.now())
         sent += 1
     return sent
 
@@ -194,13 +203,14 @@ def deliver(note: Notification) -> None:
         "what": note.get_kind_display(),
         "link": settings.SITE_URL + reverse("incident_detail", args=[note.incident_id]),
     }
-    send_mail(
+    message = EmailMultiAlternatives(
         subject=render_to_string("emails/notification_subject.txt", context).strip(),
-        message=render_to_string("emails/notification.txt", context),
-        html_message=render_to_string("emails/notification.html", context),
-        from_email=None,
-        recipient_list=[note.recipient.email],
+        body=render_to_string("emails/notification.txt", context),
+        to=[note.recipient.email],
+        headers={"X-Ypsi-Notification": str(note.pk)},
     )
+    message.attach_alternative(render_to_string("emails/notification.html", context), "text/html")
+    message.send()
 
 
 # The initial review and the decision (R3, R5-R13, R30)

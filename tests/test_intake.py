@@ -133,13 +133,13 @@ def test_a_failed_send_is_retried_by_the_sweep(world, monkeypatch):
 
 
 def test_a_notification_claimed_by_a_dead_worker_is_sent_after_the_claim_expires(
-    world, time_machine
+    world, time_machine, settings
 ):
     time_machine.move_to(timezone.now(), tick=False)
     report(world)
     Notification.objects.update(claimed_at=timezone.now())
     assert services.send_pending_notifications() == 0
-    time_machine.shift(services.CLAIM_TIMEOUT + datetime.timedelta(seconds=1))
+    time_machine.shift(datetime.timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS + 1))
     assert services.send_pending_notifications() == 2
 
 

@@ -57,7 +57,8 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 @pytest.mark.slow
 def test_a_real_worker_round_trips_a_task_through_the_embedded_broker(tmp_path):
     env = {"DATA_DIR": str(tmp_path)}
-    with worker(env) as app:
+    with worker(env) as running:
+        app = running.app
         assert app.send_task("incidents.tasks.ping").get(timeout=30) == "pong"
         results = [app.send_task("incidents.tasks.ping") for _ in range(20)]
         assert [r.get(timeout=30) for r in results] == ["pong"] * 20

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from celery import Celery
@@ -33,9 +34,15 @@ def client_app(env: dict) -> Celery:
     )
 
 
+@dataclass
+class Running:
+    app: Celery
+    proc: subprocess.Popen
+
+
 @contextlib.contextmanager
 def worker(env: dict, *, beat: bool = False, timeout: float = 60):
-    """Run `celery worker` with `env` until the block ends; yields a client app."""
+    """Run `celery worker` with `env` until the block ends; yields its client app and process."""
     # The worker gets exactly the broker the test names, never one left in the environment.
     full_env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | env
     args = [
@@ -68,7 +75,12 @@ def worker(env: dict, *, beat: bool = False, timeout: float = 60):
                 continue
         else:
             raise TimeoutError(f"worker did not answer a ping:\n{Path(log.name).read_text()}")
-        yield app
+        try:
+            yield Running(app, proc)
+        except AssertionError as failure:
+            raise AssertionError(
+                f"{failure}\nworker log:\n{Path(log.name).read_text()[-3000:]}"
+            ) from None
     finally:
         proc.terminate()
         try:

@@ -91,6 +91,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'ypsi.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A test database in a file, so that a real Celery worker process can share it in tests.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -147,11 +150,14 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# For EMAIL_URL=filemail:// (a folder of .log files, one per email): where to write them.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ypsi <no-reply@ypsi.invalid>")
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport (no server).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_DATA_DIR = DATA_DIR / "celery"
+CELERY_DATA_DIR.mkdir(exist_ok=True)  # beat's schedule file lives here, whatever the broker
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -181,6 +187,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
 # One periodic sweep over state in the database: deadlines live in rows, not in queued
 # messages, so nothing is lost if the broker or a worker is down when something falls due.
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
+# A notification claimed by a worker that then died is sent again after this long.
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=600)
 # R24: after a deadline, remind the DSL every CHASE_INTERVAL_DAYS; once it is more than
 # CHASE_HEADTEACHER_AFTER_DAYS overdue, the headteacher too. Decisions wait for sign-off
 # CHASE_SIGN_OFF_AFTER_DAYS before the headteacher is chased.

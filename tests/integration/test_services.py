@@ -51,3 +51,17 @@ def test_a_reported_concern_is_emailed_by_a_real_worker_through_redis(world, tmp
             assert time.monotonic() < deadline, "the worker did not send the notifications"
             time.sleep(0.2)
     assert Notification.objects.filter(sent_at__isnull=False).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_and_beat_chase_through_redis_once(world, tmp_path):
+    from ..chase_worker import chase_once
+
+    chase_once(world, tmp_path, {"REDIS_URL": settings.REDIS_URL})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_replaced_sends_no_duplicate_through_redis(world, tmp_path):
+    from ..chase_worker import kill_and_restart
+
+    kill_and_restart(world, tmp_path, {"REDIS_URL": settings.REDIS_URL})
