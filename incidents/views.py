@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from accounts.permissions import (
     schools_where,
     scoped,
 )
+from records.models import ViewingRecord
 from referrals import services as referral_services
 from referrals.models import POLICE_AGENCIES, CustodyEvent, Referral
 from ypsi.forms import with_errors
@@ -71,6 +72,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         .exclude(incident__stage=Stage.CLOSED)
         .select_related("incident"),
+        "to_confirm": ViewingRecord.objects.filter(
+            Q(viewer=user, viewer_confirmed_at__isnull=True)
+            | Q(staff_present=user, present_confirmed_at__isnull=True)
+        ).select_related("incident"),
         "to_sign": services.awaiting_sign_off(
             scoped(Decision.objects.all(), user, "sign_off_decisions", via="incident__school")
         ).select_related("incident__school", "made_by"),
@@ -204,6 +209,11 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "conversations": incident.conversations.select_related("young_person__pupil"),
         "parent_contacts": incident.parent_contacts.select_related("young_person__pupil"),
         "actions": incident.actions.select_related("owner"),
+        "viewings": incident.viewings.select_related("viewer", "staff_present"),
+        "deletions": incident.deletions.select_related("young_person__pupil"),
+        "searches": incident.searches.select_related(
+            "searched_by", "authorised_by", "young_person__pupil"
+        ),
     }
     return render(request, "incidents/incident_detail.html", ctx)
 

@@ -63,7 +63,8 @@ def chase_once(world, tmp_path, broker_env: dict) -> None:
         "DATA_DIR": str(tmp_path),
         "EMAIL_URL": "filemail://",
         "EMAIL_FILE_PATH": str(mail_dir),
-        "SWEEP_INTERVAL_SECONDS": "1",
+        "SEND_INTERVAL_SECONDS": "1",
+        "CHASE_SWEEP_SECONDS": "1",
     }
     with worker(env, beat=True):
         wait_until(
@@ -87,7 +88,8 @@ def kill_and_restart(world, tmp_path, broker_env: dict) -> None:
         "DATA_DIR": str(tmp_path),
         "EMAIL_URL": "filemail://",
         "EMAIL_FILE_PATH": str(mail_dir),
-        "SWEEP_INTERVAL_SECONDS": "1",
+        "SEND_INTERVAL_SECONDS": "1",
+        "CHASE_SWEEP_SECONDS": "1",
     }
     with worker(env, beat=True) as first:
         wait_until(lambda: sent_ids(mail_dir), 60, "the first emails")

@@ -8,8 +8,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.models import Action
+from records.models import DeletionRequest, ViewingRecord
 from referrals.models import Device, Referral
 
 from .factories import IncidentFactory, InvolvedPersonFactory, PupilFactory
@@ -77,6 +79,13 @@ MATRIX = [
     ("follow_up_add", lambda c: [c.incident.pk], DSLS, "hidden"),
     ("device_add", lambda c: [c.incident.pk], DSLS, "hidden"),
     ("custody_add", lambda c: [c.incident.pk, c.device.pk], DSLS, "hidden"),
+    ("viewing_add", lambda c: [c.incident.pk], DSLS, "hidden"),
+    ("deletion_add", lambda c: [c.incident.pk], DSLS, "hidden"),
+    ("search_add", lambda c: [c.incident.pk], DSLS, "hidden"),
+    ("deletion_confirm", lambda c: [c.incident.pk, c.deletion.pk], DSLS, "hidden"),
+    ("deletion_refused", lambda c: [c.incident.pk, c.deletion.pk], DSLS, "hidden"),
+    ("viewing_confirm", lambda c: [c.incident.pk, c.viewing.pk], {"dsl", "deputy_dsl"}, 404),
+    ("delegation_add", lambda c: [c.school.pk], POLICY, 404),
     ("pupil_list", lambda c: [c.school.pk], ROSTER, 404),
     ("pupil_add", lambda c: [c.school.pk], ROSTER, 404),
     ("pupil_import", lambda c: [c.school.pk], ROSTER, 404),
@@ -101,27 +110,65 @@ def case(world):
     world.device = Device.objects.create(
         incident=world.incident, description="Phone", owner="Pupil"
     )
+    world.deletion = DeletionRequest.objects.create(
+        incident=world.incident,
+        young_person=world.person,
+        asked_at=timezone.now(),
+        asked_by=world.dsl,
+        everywhere=True,
+        told_illegal=True,
+        told_police=True,
+        deadline=datetime.date(2026, 1, 1),
+    )
+    world.viewing = ViewingRecord.objects.create(
+        incident=world.incident,
+        reason="decide",
+        viewed_at=timezone.now(),
+        viewer=world.dsl,
+        staff_present=world.deputy_dsl,
+        place="Office",
+        why="x",
+        what_followed="y",
+        same_sex=True,
+        recorded_by=world.dsl,
+    )
     return world
 
 
-@pytest.mark.parametrize("url_name,args,allowed,denied", MATRIX, ids=[m[0] for m in MATRIX])
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_it_gives_each_role_the_status_it_should(
-    client, case, persona, url_name, args, allowed, denied
-):
-    if persona != "anonymous":
-        client.force_login(getattr(case, persona))
-    response = client.get(reverse(url_name, args=args(case)))
+def expected_status(persona: str, allowed: set, denied) -> int:
     if persona == "anonymous":
-        assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    elif persona in allowed:
-        assert response.status_code == 200
-    elif denied == "hidden":
+        return 302
+    if persona in allowed:
+        return 200
+    if denied == "hidden":
         # Those who may read the incident are told they cannot act (403); everyone else is not
         # told it exists (404).
-        assert response.status_code == (403 if persona in SAFEGUARDING else 404)
-    else:
-        assert response.status_code == denied
+        return 403 if persona in SAFEGUARDING else 404
+    return denied
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_gives_each_role_the_status_it_should_on_every_url(client, case, persona):
+    """One persona against every URL; all mismatches are reported together."""
+    if persona != "anonymous":
+        client.force_login(getattr(case, persona))
+    wrong = []
+    for url_name, args, allowed, denied in MATRIX:
+        response = client.get(reverse(url_name, args=args(case)))
+        expected = expected_status(persona, allowed, denied)
+        if response.status_code != expected:
+            wrong.append(f"{url_name}: {response.status_code}, expected {expected}")
+        if persona == "anonymous":
+            assert response.url.startswith(reverse("login")), url_name
+    assert not wrong, f"{persona}: " + "; ".join(wrong)
+
+
+def test_the_matrix_covers_every_url():
+    from django.urls import get_resolver
+
+    names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
+    missing = names - {m[0] for m in MATRIX} - {"login", "logout"}
+    assert not missing, f"URLs missing from the permission matrix: {sorted(missing)}"
 
 
 @pytest.mark.parametrize(

@@ -27,10 +27,16 @@ def manage(*args, **env):
     )
 
 
-def test_the_sweep_runs_on_the_configured_interval():
-    entry = settings.CELERY_BEAT_SCHEDULE["sweep"]
-    assert entry["task"] == "incidents.tasks.sweep"
-    assert entry["schedule"] == float(settings.SWEEP_INTERVAL_SECONDS)
+def test_beat_sends_and_chases_on_the_configured_intervals():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["send"] == {
+        "task": "incidents.tasks.send_notifications",
+        "schedule": float(settings.SEND_INTERVAL_SECONDS),
+    }
+    assert schedule["chase"] == {
+        "task": "incidents.tasks.sweep",
+        "schedule": float(settings.CHASE_SWEEP_SECONDS),
+    }
 
 
 def test_production_settings_pass_the_deployment_checklist(tmp_path):

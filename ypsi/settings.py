@@ -184,9 +184,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
-# One periodic sweep over state in the database: deadlines live in rows, not in queued
-# messages, so nothing is lost if the broker or a worker is down when something falls due.
-SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
+# Periodic sweeps over state in the database: deadlines live in rows, not in queued messages,
+# so nothing is lost if the broker or a worker is down when something falls due. Sending what
+# is pending is cheap and runs every SEND_INTERVAL_SECONDS; the chase (R24) steps in days and
+# runs every CHASE_SWEEP_SECONDS (bench/sweep.py: about 20 s over 100,000 overdue deletions).
+SEND_INTERVAL_SECONDS = env.int("SEND_INTERVAL_SECONDS", default=60)
+CHASE_SWEEP_SECONDS = env.int("CHASE_SWEEP_SECONDS", default=900)
 # A notification claimed by a worker that then died is sent again after this long.
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=600)
 # R24: after a deadline, remind the DSL every CHASE_INTERVAL_DAYS; once it is more than
@@ -196,7 +199,11 @@ CHASE_INTERVAL_DAYS = env.int("CHASE_INTERVAL_DAYS", default=1)
 CHASE_HEADTEACHER_AFTER_DAYS = env.int("CHASE_HEADTEACHER_AFTER_DAYS", default=2)
 CHASE_SIGN_OFF_AFTER_DAYS = env.int("CHASE_SIGN_OFF_AFTER_DAYS", default=1)
 CELERY_BEAT_SCHEDULE = {
-    "sweep": {"task": "incidents.tasks.sweep", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "send": {
+        "task": "incidents.tasks.send_notifications",
+        "schedule": float(SEND_INTERVAL_SECONDS),
+    },
+    "chase": {"task": "incidents.tasks.sweep", "schedule": float(CHASE_SWEEP_SECONDS)},
 }
 
 SESSION_COOKIE_HTTPONLY = True

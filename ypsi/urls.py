@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("accounts.urls")),
     path("", include("referrals.urls")),
+    path("", include("records.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,182 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Role, School, User
+from accounts.permissions import get_for_user
+from incidents.models import Incident
+from ypsi.views import record_page
+
+from . import services
+from .forms import (
+    ConfirmDeletionForm,
+    ConfirmForm,
+    DelegationForm,
+    DeletionRequestForm,
+    RefusalForm,
+    SearchForm,
+    ViewingForm,
+)
+from .models import DeletionRequest, ViewingRecord
+from .schooldays import add_school_days
+
+
+def _incident(request, pk):
+    return get_for_user(
+        Incident.objects.select_related("school"), request.user, pk=pk, needs="change_incidents"
+    )
+
+
+def _staff(school):
+    return User.objects.filter(memberships__school=school, is_active=True).distinct()
+
+
+def _heads(school):
+    return User.objects.filter(
+        memberships__school=school, memberships__role=Role.HEADTEACHER
+    ).distinct()
+
+
+@login_required
+def viewing_add(request, pk):
+    incident = _incident(request, pk)
+    form = ViewingForm(request.POST or None)
+    form.limit(
+        people=incident.people.all(), staff=_staff(incident.school), heads=_heads(incident.school)
+    )
+    return record_page(
+        request,
+        incident=incident,
+        form=form,
+        save=lambda d: services.record_viewing(incident, request.user, **d),
+        title="Record that imagery was viewed",
+        button="Save the record",
+        success="Viewing recorded.",
+        intro="By default imagery is not viewed. The viewer and the member of staff present each confirm this record under their own login.",
+    )
+
+
+@login_required
+def viewing_confirm(request, pk, record_pk):
+    """The viewer or the member of staff present signs the record: they may not see the case."""
+    record = get_object_or_404(
+        ViewingRecord.objects.select_related("incident__school").filter(
+            Q(viewer=request.user) | Q(staff_present=request.user)
+        ),
+        pk=record_pk,
+        incident_id=pk,
+    )
+    return record_page(
+        request,
+        incident=record.incident,
+        form=ConfirmForm(request.POST or None),
+        save=lambda d: services.confirm_viewing(record, request.user),
+        title="Confirm the viewing record",
+        button="Confirm",
+        success="Thank you: the record is confirmed.",
+        intro=f"Viewed {timezone.localtime(record.viewed_at):%d %B %Y %H:%M} by {record.viewer} in {record.place}. "
+        f"Why: {record.why} What followed: {record.what_followed}",
+        then="/",
+    )
+
+
+@login_required
+def deletion_add(request, pk):
+    incident = _incident(request, pk)
+    form = DeletionRequestForm(request.POST or None)
+    form.limit(people=incident.people.all())
+
+    def save(d):
+        days = d.pop("school_days")
+        deadline = d.pop("deadline") or add_school_days(timezone.localdate(d["asked_at"]), days)
+        services.request_deletion(incident, request.user, deadline=deadline, **d)
+
+    return record_page(
+        request,
+        incident=incident,
+        form=form,
+        save=save,
+        title="Ask a young person to delete the imagery",
+        button="Save",
+        success="Deletion requested.",
+        intro="Only where no other agency is involved. The deadline is chased automatically.",
+    )
+
+
+def _deletion(request, pk, deletion_pk):
+    incident = _incident(request, pk)
+    return incident, get_object_or_404(DeletionRequest, pk=deletion_pk, incident=incident)
+
+
+@login_required
+def deletion_confirm(request, pk, deletion_pk):
+    incident, deletion = _deletion(request, pk, deletion_pk)
+    return record_page(
+        request,
+        incident=incident,
+        form=ConfirmDeletionForm(request.POST or None),
+        save=lambda d: services.confirm_deletion(
+            deletion,
+            request.user,
+            confirmed_at=d["confirmed_at"],
+            how=d["how"],
+            witnessed_by=d["witnessed_by"],
+        ),
+        title=f"Confirm deletion by {deletion.young_person.display_name}",
+        button="Confirm",
+        success="Deletion confirmed.",
+    )
+
+
+@login_required
+def deletion_refused(request, pk, deletion_pk):
+    incident, deletion = _deletion(request, pk, deletion_pk)
+    return record_page(
+        request,
+        incident=incident,
+        form=RefusalForm(request.POST or None),
+        save=lambda d: services.record_refusal(deletion, request.user, note=d["note"]),
+        title=f"{deletion.young_person.display_name} refused to delete it",
+        button="Record the refusal",
+        success="Refusal recorded: the incident needs a referral decision.",
+        intro="A refusal is treated seriously: the incident goes back for a referral decision.",
+    )
+
+
+@login_required
+def search_add(request, pk):
+    incident = _incident(request, pk)
+    form = SearchForm(request.POST or None)
+    form.limit(
+        people=incident.people.all(), staff=_staff(incident.school), heads=_heads(incident.school)
+    )
+    return record_page(
+        request,
+        incident=incident,
+        form=form,
+        save=lambda d: services.record_search(incident, request.user, **d),
+        title="Record a search of a device",
+        button="Save",
+        success="Search recorded.",
+        intro="Only by a member of staff authorised by the headteacher, with good reason, and never when the police are involved.",
+    )
+
+
+@login_required
+def delegation_add(request, pk):
+    school = get_for_user(
+        School.objects.all(), request.user, perm="manage_policy", via="pk", pk=pk
+    )
+    form = DelegationForm(request.POST or None)
+    form.limit(staff=_staff(school))
+    return record_page(
+        request,
+        incident=None,
+        form=form,
+        save=lambda d: services.delegate_viewing(school, request.user, d["user"]),
+        title="Delegate authority to view imagery",
+        button="Delegate",
+        success="Authority delegated.",
+        then=f"/schools/{school.pk}/policy/",
+    )
