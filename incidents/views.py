@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,13 +16,14 @@ from accounts.permissions import (
     schools_where,
     scoped,
 )
-from records.models import ViewingRecord
-from referrals import services as referral_services
-from referrals.models import POLICE_AGENCIES, CustodyEvent, Referral
+from records.models import AccessLog, ViewingRecord
+from records.services import log_access
+from referrals.models import POLICE_AGENCIES, Referral
 from ypsi.forms import with_errors
 from ypsi.views import record_page
 
 from . import rules, services
+from .casefile import case_file, case_queryset
 from .chronology import chronology
 from .forms import (
     ActionForm,
@@ -44,7 +45,7 @@ from .forms import (
     SignOffForm,
     TypologyForm,
 )
-from .models import Action, AgeBand, Decision, Incident, InvolvedPerson, SignOff, Stage
+from .models import Action, Decision, Incident, Stage
 
 
 @login_required
@@ -176,44 +177,12 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    people = InvolvedPerson.objects.select_related("pupil__school")
-    incident = get_for_user(
-        Incident.objects.select_related("school", "reported_by").prefetch_related(
-            Prefetch("people", queryset=people)
-        ),
-        request.user,
-        pk=pk,
-    )
-    day = incident.incident_date
-    rows = [(p, p.age_at(day), AgeBand(p.age_band_at(day)).label) for p in incident.people.all()]
+    incident = get_for_user(case_queryset(), request.user, pk=pk)
+    log_access(request.user, incident, AccessLog.What.INCIDENT)
     school = incident.school
-    ctx = {
-        "incident": incident,
-        "people": rows,
-        "assessment": services.assess(incident),
-        "review": services.get_review(incident),
-        "decisions": incident.decisions.select_related("made_by").prefetch_related(
-            Prefetch("sign_offs", queryset=SignOff.objects.select_related("signed_by"))
-        ),
+    ctx = case_file(incident) | {
         "can_change": has_school_perm(request.user, "change_incidents", school),
         "can_sign": has_school_perm(request.user, "sign_off_decisions", school),
-        "awaiting_sign_off": services.awaiting_sign_off(incident.decisions.all()).exists(),
-        "referrals": incident.referrals.select_related("made_by"),
-        "follow_ups": incident.follow_ups.select_related("recorded_by", "referral"),
-        "devices": incident.devices.prefetch_related(
-            Prefetch("custody", queryset=CustodyEvent.objects.select_related("by"))
-        ),
-        "social_care_prompts": referral_services.social_care_prompts(incident),
-        "police_involved": referral_services.police_involved(incident),
-        "risk": getattr(incident, "risk_assessment", None),
-        "conversations": incident.conversations.select_related("young_person__pupil"),
-        "parent_contacts": incident.parent_contacts.select_related("young_person__pupil"),
-        "actions": incident.actions.select_related("owner"),
-        "viewings": incident.viewings.select_related("viewer", "staff_present"),
-        "deletions": incident.deletions.select_related("young_person__pupil"),
-        "searches": incident.searches.select_related(
-            "searched_by", "authorised_by", "young_person__pupil"
-        ),
     }
     return render(request, "incidents/incident_detail.html", ctx)
 
@@ -610,6 +579,7 @@ def incident_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def incident_chronology(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
+    log_access(request.user, incident, AccessLog.What.CHRONOLOGY)
     return render(
         request,
         "incidents/chronology.html",

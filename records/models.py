@@ -166,3 +166,31 @@ class SearchRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Search by {self.searched_by} ({self.searched_at:%d %b %Y})"
+
+
+class AccessLog(models.Model):
+    """Who opened an incident, its chronology, its history or an export, and when.
+
+    Written once, never changed or deleted: it has no history of its own because it is one.
+    """
+
+    class What(models.TextChoices):
+        INCIDENT = "incident", "Opened the incident"
+        CHRONOLOGY = "chronology", "Opened the chronology"
+        HISTORY = "history", "Opened the history"
+        EXPORT = "export", "Exported the record (PDF)"
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="accesses"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=20, choices=What.choices)
+    at = models.DateTimeField(default=timezone.now)
+    in_team = models.BooleanField(help_text="The user is in the school's safeguarding team.")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["incident", "-at"], name="access_by_incident")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_what_display().lower()}"

@@ -334,3 +334,12 @@ def record_search(
     )
     _save(record, user, "Search recorded")
     return record
+
+
+def log_access(user, incident, what: str) -> None:
+    """Record an access; one outside the school's safeguarding team is flagged (the trust lead)."""
+    from .models import AccessLog
+
+    team = {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY}
+    in_team = bool(_roles(user, incident.school) & team)
+    AccessLog.objects.create(incident=incident, user=user, what=what, in_team=in_team)

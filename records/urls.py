@@ -21,5 +21,8 @@ urlpatterns = [
         name="deletion_refused",
     ),
     path("incidents/<int:pk>/searches/add/", views.search_add, name="search_add"),
+    path("incidents/<int:pk>/history/", views.incident_history, name="incident_history"),
+    path("incidents/<int:pk>/access-log/", views.access_log, name="access_log"),
+    path("incidents/<int:pk>/record.pdf", views.incident_pdf, name="incident_pdf"),
     path("schools/<int:pk>/viewing-delegations/add/", views.delegation_add, name="delegation_add"),
 ]

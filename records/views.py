@@ -1,14 +1,18 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts.models import Role, School, User
-from accounts.permissions import get_for_user
+from accounts.permissions import get_for_user, has_school_perm
+from incidents.casefile import case_queryset
 from incidents.models import Incident
 from ypsi.views import record_page
 
-from . import services
+from . import pdf, services
+from .audit import audit_trail
 from .forms import (
     ConfirmDeletionForm,
     ConfirmForm,
@@ -18,7 +22,7 @@ from .forms import (
     SearchForm,
     ViewingForm,
 )
-from .models import DeletionRequest, ViewingRecord
+from .models import AccessLog, DeletionRequest, ViewingRecord
 from .schooldays import add_school_days
 
 
@@ -180,3 +184,40 @@ def delegation_add(request, pk):
         success="Authority delegated.",
         then=f"/schools/{school.pk}/policy/",
     )
+
+
+@login_required
+def incident_history(request, pk):
+    incident = get_for_user(Incident.objects.select_related("school"), request.user, pk=pk)
+    services.log_access(request.user, incident, AccessLog.What.HISTORY)
+    return render(
+        request, "records/history.html", {"incident": incident, "entries": audit_trail(incident)}
+    )
+
+
+@login_required
+def access_log(request, pk):
+    """The DSLs and the headteacher see who has looked at the case."""
+    incident = get_for_user(Incident.objects.select_related("school"), request.user, pk=pk)
+    school = incident.school
+    if not (
+        has_school_perm(request.user, "change_incidents", school)
+        or has_school_perm(request.user, "sign_off_decisions", school)
+    ):
+        raise PermissionDenied(
+            "Only the school's DSLs and headteacher see who has looked at a case."
+        )
+    accesses = incident.accesses.select_related("user")
+    return render(request, "records/access_log.html", {"incident": incident, "accesses": accesses})
+
+
+@login_required
+def incident_pdf(request, pk):
+    incident = get_for_user(case_queryset(), request.user, pk=pk)
+    services.log_access(request.user, incident, AccessLog.What.EXPORT)
+    response = HttpResponse(
+        pdf.incident_pdf(incident, request.user), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{incident.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

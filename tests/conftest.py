@@ -1,11 +1,22 @@
+import datetime
 import os
 from types import SimpleNamespace
 
 import pytest
 
 from accounts.models import Role
+from incidents import services
+from incidents.rules import Answer, Criterion
 
-from .factories import SchoolFactory, TrustFactory, member, trust_lead
+from .factories import (
+    IncidentFactory,
+    InvolvedPersonFactory,
+    PupilFactory,
+    SchoolFactory,
+    TrustFactory,
+    member,
+    trust_lead,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server with sync Playwright
 
@@ -40,3 +51,28 @@ def world(db):
     w.trust_lead = trust_lead(trust)
     w.far_trust_lead = trust_lead(far.trust)
     return w
+
+
+@pytest.fixture
+def managed(world):
+    """A signed-off decision to manage in school, with one roster pupil involved."""
+    incident = IncidentFactory(school=world.school)
+    pupil = PupilFactory(
+        school=world.school,
+        first_name="Riley",
+        last_name="Roster",
+        date_of_birth=datetime.date(2011, 1, 1),
+    )
+    InvolvedPersonFactory(incident=incident, pupil=pupil, name="", roles=["pictured", "sender"])
+    InvolvedPersonFactory(incident=incident, name="Partner", age=15, roles=["recipient"])
+    services.record_facts(incident, world.dsl, "", incident_type="self", sexual_acts=Answer.NO)
+    services.record_criteria(
+        incident,
+        world.dsl,
+        criteria={c: (Answer.NO, "") for c in Criterion.values},
+        aggravating_factors=[],
+    )
+    decision = services.decide_manage_in_school(incident, world.dsl, reason="Consensual, both 15")
+    services.sign_off(decision, world.headteacher, comment="Agreed")
+    incident.refresh_from_db()
+    return incident

@@ -11,38 +11,13 @@ from incidents import services
 from incidents.models import Stage
 from incidents.rules import Answer, Criterion
 
-from .factories import IncidentFactory, InvolvedPersonFactory, PupilFactory, UserFactory
+from .factories import IncidentFactory, InvolvedPersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def ago(**kw):
     return timezone.now() - datetime.timedelta(**kw)
-
-
-@pytest.fixture
-def managed(world):
-    """A signed-off decision to manage in school, with one roster pupil involved."""
-    incident = IncidentFactory(school=world.school)
-    pupil = PupilFactory(
-        school=world.school,
-        first_name="Riley",
-        last_name="Roster",
-        date_of_birth=datetime.date(2011, 1, 1),
-    )
-    InvolvedPersonFactory(incident=incident, pupil=pupil, name="", roles=["pictured", "sender"])
-    InvolvedPersonFactory(incident=incident, name="Partner", age=15, roles=["recipient"])
-    services.record_facts(incident, world.dsl, "", incident_type="self", sexual_acts=Answer.NO)
-    services.record_criteria(
-        incident,
-        world.dsl,
-        criteria={c: (Answer.NO, "") for c in Criterion.values},
-        aggravating_factors=[],
-    )
-    decision = services.decide_manage_in_school(incident, world.dsl, reason="Consensual, both 15")
-    services.sign_off(decision, world.headteacher, comment="Agreed")
-    incident.refresh_from_db()
-    return incident
 
 
 def riley(incident):

@@ -1,0 +1,49 @@
+"""Everything recorded about one incident, gathered once: the web page and the PDF both use it."""
+
+from django.db.models import Prefetch
+
+from referrals import services as referral_services
+from referrals.models import CustodyEvent
+
+from . import services
+from .models import Incident, InvolvedPerson, SignOff
+from .rules import AgeBand
+
+
+def case_queryset():
+    people = InvolvedPerson.objects.select_related("pupil__school")
+    return Incident.objects.select_related("school", "reported_by", "closed_by").prefetch_related(
+        Prefetch("people", queryset=people)
+    )
+
+
+def case_file(incident: Incident) -> dict:
+    day = incident.incident_date
+    return {
+        "incident": incident,
+        "people": [
+            (p, p.age_at(day), AgeBand(p.age_band_at(day)).label) for p in incident.people.all()
+        ],
+        "assessment": services.assess(incident),
+        "review": services.get_review(incident),
+        "decisions": incident.decisions.select_related("made_by").prefetch_related(
+            Prefetch("sign_offs", queryset=SignOff.objects.select_related("signed_by"))
+        ),
+        "awaiting_sign_off": services.awaiting_sign_off(incident.decisions.all()).exists(),
+        "referrals": incident.referrals.select_related("made_by"),
+        "follow_ups": incident.follow_ups.select_related("recorded_by", "referral"),
+        "devices": incident.devices.prefetch_related(
+            Prefetch("custody", queryset=CustodyEvent.objects.select_related("by"))
+        ),
+        "social_care_prompts": referral_services.social_care_prompts(incident),
+        "police_involved": referral_services.police_involved(incident),
+        "risk": getattr(incident, "risk_assessment", None),
+        "conversations": incident.conversations.select_related("young_person__pupil"),
+        "parent_contacts": incident.parent_contacts.select_related("young_person__pupil"),
+        "actions": incident.actions.select_related("owner"),
+        "viewings": incident.viewings.select_related("viewer", "staff_present"),
+        "deletions": incident.deletions.select_related("young_person__pupil"),
+        "searches": incident.searches.select_related(
+            "searched_by", "authorised_by", "young_person__pupil"
+        ),
+    }

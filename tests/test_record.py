@@ -1,0 +1,142 @@
+"""R25-R28: the audit trail, who has looked, and the PDF of one incident."""
+
+import shutil
+import subprocess
+
+import pytest
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.urls import reverse
+
+from incidents import services
+from records.models import AccessLog
+
+from .factories import IncidentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "record.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_the_history_says_who_changed_what_when_and_why_in_plain_english(client, world, managed):
+    person = managed.people.get(name="Partner")
+    services.correct_person(person, world.dsl, "Checked with his school", age=16)
+    client.force_login(world.headteacher)
+    page = client.get(reverse("incident_history", args=[managed.pk])).text
+    assert "Changed the involved person</strong>: Checked with his school" in page
+    assert "Age: 15 → 16" in page
+    assert "Stage: Reported: awaiting initial review → Under initial review" in page
+    assert str(world.dsl) in page
+
+
+@pytest.mark.parametrize("rows", [0, 30])
+def test_the_history_costs_the_same_queries_however_long_it_is(
+    client, world, managed, rows, django_assert_max_num_queries
+):
+    person = managed.people.get(name="Partner")
+    for i in range(rows):
+        services.correct_person(person, world.dsl, f"Correction {i}", age=15 + i % 2)
+    client.force_login(world.dsl)
+    url = reverse("incident_history", args=[managed.pk])
+    client.get(url)
+    with django_assert_max_num_queries(30):
+        client.get(url)
+
+
+def test_every_opening_is_logged_and_outsiders_to_the_team_stand_out(client, world, managed):
+    for user, url_name in (
+        (world.dsl, "incident_detail"),
+        (world.headteacher, "incident_chronology"),
+        (world.trust_lead, "incident_history"),
+    ):
+        client.force_login(user)
+        client.get(reverse(url_name, args=[managed.pk]))
+    log = list(AccessLog.objects.order_by("pk").values_list("user__username", "what", "in_team"))
+    assert log == [
+        ("hil-dsl", "incident", True),
+        ("hil-headteacher", "chronology", True),
+        (world.trust_lead.username, "history", False),
+    ]
+    client.force_login(world.headteacher)
+    page = client.get(reverse("access_log", args=[managed.pk])).text
+    assert "outside the school's safeguarding team" in page
+    client.force_login(world.trust_lead)
+    assert client.get(reverse("access_log", args=[managed.pk])).status_code == 403
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is installed by bin/test")
+def test_the_pdf_has_the_decision_the_signatory_the_references_the_audit_and_the_footer(
+    client, world, managed, tmp_path
+):
+    from django.utils import timezone
+
+    from referrals.services import add_referral
+
+    add_referral(
+        managed,
+        world.dsl,
+        agency="early_help",
+        made_at=timezone.now(),
+        reason="Family support",
+        reference="EH-2026-77",
+    )
+    client.force_login(world.dsl)
+    response = client.get(reverse("incident_pdf", args=[managed.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    text = pdf_text(response.content, tmp_path)
+    meta = subprocess.run(
+        ["pdfinfo", "-meta", str(tmp_path / "record.pdf")], capture_output=True, text=True
+    ).stdout
+    assert 'pdfaid:part="3"' in meta  # PDF/A-3b, for archiving
+    for expected in (
+        "Manage in school",
+        "Consensual, both 15",
+        "Signed off",
+        "Headteacher",
+        "EH-2026-77",
+        "Appendix B: audit trail",
+        "Recorded the sign off",
+        "OFFICIAL-SENSITIVE",
+        "Page 1 of",
+        f"by {world.dsl}",
+        managed.reference,
+        "Hillside Academy",
+    ):
+        assert expected in text, expected
+    assert AccessLog.objects.filter(what="export", user=world.dsl).exists()
+
+
+def test_another_schools_incident_is_never_exported(client, world):
+    theirs = IncidentFactory(school=world.other_school)
+    client.force_login(world.dsl)
+    assert client.get(reverse("incident_pdf", args=[theirs.pk])).status_code == 404
+
+
+def test_a_user_in_the_history_cannot_be_deleted_only_deactivated(world):
+    it_admin = UserFactory(is_superuser=True)
+    world.school.name = "Hillside Academy (renamed)"
+    world.school._history_user = it_admin
+    world.school.save()
+    with (
+        pytest.raises(ProtectedError, match="deactivate the account instead"),
+        transaction.atomic(),
+    ):
+        it_admin.delete()
+    assert world.school.history.filter(history_user=it_admin).exists()
+    UserFactory().delete()  # someone who never did anything can go
+
+
+def test_the_admin_has_no_incidents_and_no_delete_for_schools(client, world):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    assert client.get("/admin/incidents/incident/").status_code == 404
+    assert client.get(f"/admin/accounts/school/{world.school.pk}/delete/").status_code == 403
+    history = client.get(f"/admin/accounts/school/{world.school.pk}/history/")
+    assert history.status_code == 200
