@@ -150,3 +150,21 @@ class SearchForm(PeopleFormMixin, GovukFormMixin, forms.Form):
 
 class DelegationForm(PeopleFormMixin, GovukFormMixin, forms.Form):
     user = forms.ModelChoiceField(label="Member of the safeguarding team", queryset=None)
+
+
+class InspectionForm(GovukFormMixin, forms.Form):
+    school = forms.ModelChoiceField(
+        label="School", queryset=None, required=False, empty_label="All the schools you can see"
+    )
+    start = GovukDateField(label="From")
+    end = GovukDateField(label="To")
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError("The start of the period must be before its end.")
+        return data

@@ -23,3 +23,13 @@ def incident_pdf(incident, user) -> bytes:
     }
     html = render_to_string("records/incident_pdf.html", ctx)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3b")
+
+
+def inspection_pdf(ctx: dict, user) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "records/inspection_pdf.html",
+        ctx | {"generated_at": timezone.localtime(), "generated_by": user, "pdf": True},
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3b")

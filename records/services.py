@@ -340,6 +340,12 @@ def log_access(user, incident, what: str) -> None:
     """Record an access; one outside the school's safeguarding team is flagged (the trust lead)."""
     from .models import AccessLog
 
-    team = {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY}
-    in_team = bool(_roles(user, incident.school) & team)
-    AccessLog.objects.create(incident=incident, user=user, what=what, in_team=in_team)
+    AccessLog.objects.create(
+        incident=incident, user=user, what=what, in_team=in_team(user, incident.school)
+    )
+
+
+def in_team(user, school) -> bool:
+    return bool(
+        _roles(user, school) & {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY}
+    )

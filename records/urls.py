@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("inspection/", views.inspection_report, name="inspection_report"),
     path("incidents/<int:pk>/viewing/add/", views.viewing_add, name="viewing_add"),
     path(
         "incidents/<int:pk>/viewing/<int:record_pk>/confirm/",

@@ -6,18 +6,20 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts.models import Role, School, User
-from accounts.permissions import get_for_user, has_school_perm
+from accounts.permissions import get_for_user, has_school_perm, schools_where, scoped
 from incidents.casefile import case_queryset
 from incidents.models import Incident
+from ypsi.forms import with_errors
 from ypsi.views import record_page
 
-from . import pdf, services
+from . import inspection, pdf, services
 from .audit import audit_trail
 from .forms import (
     ConfirmDeletionForm,
     ConfirmForm,
     DelegationForm,
     DeletionRequestForm,
+    InspectionForm,
     RefusalForm,
     SearchForm,
     ViewingForm,
@@ -221,3 +223,51 @@ def incident_pdf(request, pk):
     response["Content-Disposition"] = f'attachment; filename="{incident.reference}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def academic_year_start(today):
+    return (
+        today.replace(month=9, day=1)
+        if today.month >= 9
+        else today.replace(year=today.year - 1, month=9, day=1)
+    )
+
+
+@login_required
+def inspection_report(request):
+    schools = schools_where(request.user, "view_incidents")
+    if not schools.exists():
+        raise PermissionDenied("Only the safeguarding team and the headteacher see incidents.")
+    today = timezone.localdate()
+    defaults = {"school": None, "start": academic_year_start(today), "end": today}
+    if request.GET:
+        form = InspectionForm(request.GET, schools=schools)
+        period = form.cleaned_data if form.is_valid() else None
+    else:  # first visit: this academic year so far
+        form = InspectionForm(initial=defaults, schools=schools)
+        period = defaults
+    ctx = {"form": form, "forms_with_errors": with_errors(form)}
+    if period is not None:
+        incidents = scoped(Incident.objects.all(), request.user)
+        if period["school"]:
+            incidents = incidents.filter(school=period["school"])
+        ctx |= inspection.report(incidents, period["start"], period["end"]) | {
+            "school": period["school"]
+        }
+        if request.GET.get("format") == "pdf":
+            AccessLog.objects.bulk_create(
+                AccessLog(
+                    incident=row.incident,
+                    user=request.user,
+                    what=AccessLog.What.EXPORT,
+                    in_team=services.in_team(request.user, row.incident.school),
+                )
+                for row in ctx["rows"]
+            )
+            response = HttpResponse(
+                pdf.inspection_pdf(ctx, request.user), content_type="application/pdf"
+            )
+            response["Content-Disposition"] = 'attachment; filename="inspection-report.pdf"'
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "records/inspection.html", ctx, status=400 if form.errors else 200)

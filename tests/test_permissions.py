@@ -79,6 +79,12 @@ MATRIX = [
     ("follow_up_add", lambda c: [c.incident.pk], DSLS, "hidden"),
     ("device_add", lambda c: [c.incident.pk], DSLS, "hidden"),
     ("custody_add", lambda c: [c.incident.pk, c.device.pk], DSLS, "hidden"),
+    (
+        "inspection_report",
+        lambda c: [],
+        SAFEGUARDING | {"other_dsl", "other_headteacher", "far_trust_lead"},
+        403,
+    ),
     ("incident_history", lambda c: [c.incident.pk], SAFEGUARDING, 404),
     ("incident_pdf", lambda c: [c.incident.pk], SAFEGUARDING, 404),
     ("access_log", lambda c: [c.incident.pk], DSLS | {"headteacher"}, "hidden"),

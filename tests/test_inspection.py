@@ -1,0 +1,107 @@
+"""R26, R28: the inspection report, for a school or the trust, over a period."""
+
+import datetime
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents import services
+from records.models import AccessLog
+
+from .factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def params(**kw):
+    start = timezone.localdate() - datetime.timedelta(days=60)
+    end = timezone.localdate()
+    return {
+        "start_day": start.day,
+        "start_month": start.month,
+        "start_year": start.year,
+        "end_day": end.day,
+        "end_month": end.month,
+        "end_year": end.year,
+    } | kw
+
+
+def test_the_report_shows_every_incident_with_its_timeliness(client, world, managed):
+    referred = IncidentFactory(school=world.school)
+    services.decide_refer(
+        referred,
+        world.dsl,
+        agency="police_101",
+        made_at=timezone.now(),
+        reason="Adult",
+        reference="CR/9/26",
+    )
+    theirs = IncidentFactory(school=world.other_school)
+    client.force_login(world.headteacher)
+    page = client.get(reverse("inspection_report"), params()).text
+    assert managed.reference in page and referred.reference in page
+    assert theirs.reference not in page
+    assert "Managed in school" in page and "Referred" in page
+    assert "Police (101) (CR/9/26)" in page
+    assert "Median time from disclosure to initial review" in page
+    assert (
+        "Do they show evidence of tenacity in following up concerns with relevant agencies?"
+        in page
+    )
+
+
+def test_the_trust_lead_sees_the_whole_trust_and_no_other(client, world):
+    ours, theirs, far = (
+        IncidentFactory(school=s) for s in (world.school, world.other_school, world.far_school)
+    )
+    client.force_login(world.trust_lead)
+    page = client.get(reverse("inspection_report"), params()).text
+    assert ours.reference in page and theirs.reference in page and far.reference not in page
+
+
+def test_a_period_before_the_incidents_shows_none(client, world):
+    IncidentFactory(school=world.school)
+    client.force_login(world.dsl)
+    old = {
+        "start_day": 1,
+        "start_month": 1,
+        "start_year": 2020,
+        "end_day": 1,
+        "end_month": 2,
+        "end_year": 2020,
+    }
+    assert "No incidents in this period." in client.get(reverse("inspection_report"), old).text
+
+
+def test_staff_have_no_inspection_report(client, world):
+    client.force_login(world.staff)
+    assert client.get(reverse("inspection_report")).status_code == 403
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_report_costs_the_same_queries_however_many_incidents(
+    client, world, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        IncidentFactory(school=world.school)
+    client.force_login(world.dsl)
+    client.get(reverse("inspection_report"), params())
+    with django_assert_max_num_queries(20):
+        client.get(reverse("inspection_report"), params())
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is installed by bin/test")
+def test_the_report_as_a_pdf_is_logged_for_each_incident(client, world, managed, tmp_path):
+    client.force_login(world.dsl)
+    response = client.get(reverse("inspection_report"), params(format="pdf"))
+    assert response["Content-Type"] == "application/pdf"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True
+    ).stdout
+    assert managed.reference in text and "OFFICIAL-SENSITIVE" in text and "Page 1 of" in text
+    assert AccessLog.objects.filter(incident=managed, what="export").exists()
