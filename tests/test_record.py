@@ -140,3 +140,16 @@ def test_the_admin_has_no_incidents_and_no_delete_for_schools(client, world):
     assert client.get(f"/admin/accounts/school/{world.school.pk}/delete/").status_code == 403
     history = client.get(f"/admin/accounts/school/{world.school.pk}/history/")
     assert history.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [0, 25])
+def test_the_pdf_costs_the_same_queries_however_long_the_history(
+    client, world, managed, rows, django_assert_max_num_queries
+):
+    person = managed.people.get(name="Partner")
+    for i in range(rows):
+        services.correct_person(person, world.dsl, f"Correction {i}", age=15 + i % 2)
+    client.force_login(world.dsl)
+    url = reverse("incident_pdf", args=[managed.pk])
+    with django_assert_max_num_queries(60):
+        assert client.get(url).status_code == 200
