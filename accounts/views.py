@@ -9,7 +9,7 @@ from ypsi.uploads import read_text_upload
 
 from .forms import PolicyForm, PupilForm, RosterImportForm
 from .models import School
-from .permissions import get_for_user
+from .permissions import get_for_user, has_school_perm
 from .roster import COLUMNS, RosterError, import_roster
 from .services import change_history
 
@@ -23,9 +23,14 @@ def _school(request, pk: int, perm: str) -> School:
 @login_required
 def pupil_list(request: HttpRequest, pk: int) -> HttpResponse:
     school = _school(request, pk, "manage_roster")
-    return render(
-        request, "accounts/pupil_list.html", {"school": school, "pupils": school.pupils.all()}
-    )
+    ctx = {
+        "school": school,
+        "pupils": school.pupils.all(),
+        # Child protection files are the safeguarding team's, not the administrator's (R29).
+        "can_view_files": has_school_perm(request.user, "view_incidents", school),
+        "can_import_files": has_school_perm(request.user, "change_incidents", school),
+    }
+    return render(request, "accounts/pupil_list.html", ctx)
 
 
 @login_required

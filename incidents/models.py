@@ -217,11 +217,17 @@ class Notification(models.Model):
         DELETION_OVERDUE = "deletion_overdue", "A deletion has not been confirmed by its deadline"
         SIGN_OFF_OVERDUE = "sign_off_overdue", "A decision is waiting for your sign-off"
         ACTION_OVERDUE = "action_overdue", "An action is past its due date"
+        TRANSFER_OVERDUE = "transfer_overdue", "A child protection file transfer is not confirmed"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
     )
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="notifications")
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
+    link = models.CharField(
+        max_length=200, blank=True, help_text="Where the email points, if not an incident."
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # One row per reminder and interval: the key makes a second sweep's copy impossible (R24).
     key = models.CharField(max_length=200, unique=True, null=True, blank=True)

@@ -201,7 +201,8 @@ def deliver(note: Notification) -> None:
     context = {
         "recipient": note.recipient,
         "what": note.get_kind_display(),
-        "link": settings.SITE_URL + reverse("incident_detail", args=[note.incident_id]),
+        "link": settings.SITE_URL
+        + (note.link or reverse("incident_detail", args=[note.incident_id])),
     }
     message = EmailMultiAlternatives(
         subject=render_to_string("emails/notification_subject.txt", context).strip(),

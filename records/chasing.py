@@ -10,13 +10,14 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
 from incidents.models import Action, Decision, Notification, Stage
 from incidents.services import awaiting_sign_off, enqueue_notifications
 
-from .models import DeletionRequest
+from .models import DeletionRequest, Transfer
 
 
 def _steps(days_over: int, after: int, every: int) -> int | None:
@@ -50,7 +51,16 @@ def create_reminders(now: datetime.datetime | None = None) -> int:
         .exclude(incident__stage=Stage.CLOSED)
         .values_list("pk", "incident_id", "owner_id", "due")
     )
-    schools = {row[2] for row in deletions} | {row[2] for row in decisions}
+    transfers = list(
+        Transfer.objects.filter(receipt_at__isnull=True, deadline__lt=today).values_list(
+            "pk", "pupil_id", "pupil__school_id", "deadline"
+        )
+    )
+    schools = (
+        {row[2] for row in deletions}
+        | {row[2] for row in decisions}
+        | {row[2] for row in transfers}
+    )
     team: dict[tuple[int, str], list[int]] = {}
     for school_id, role, user_id in (
         Membership.objects.filter(school_id__in=schools, user__is_active=True)
@@ -63,13 +73,14 @@ def create_reminders(now: datetime.datetime | None = None) -> int:
 
     rows = []
 
-    def remind(kind, item, incident_id, audience, step, users):
+    def remind(kind, item, incident_id, audience, step, users, link=""):
         for user_id in users:
             rows.append(
                 Notification(
                     recipient_id=user_id,
                     incident_id=incident_id,
                     kind=kind,
+                    link=link,
                     key=f"{kind}:{item}:{audience}:{step}:{user_id}",
                     created_at=now,
                 )
@@ -101,6 +112,14 @@ def create_reminders(now: datetime.datetime | None = None) -> int:
     for pk, incident_id, owner_id, due in actions:
         step = _steps((today - due).days, 0, every)
         remind(kind.ACTION_OVERDUE, pk, incident_id, "owner", step, [owner_id])
+
+    for pk, pupil_id, school_id, deadline in transfers:
+        # KCSIE: the DSL is chased until the new school's receipt is recorded (R31).
+        step = _steps((today - deadline).days, 0, every)
+        link = reverse("pupil_file", args=[school_id, pupil_id])
+        remind(
+            kind.TRANSFER_OVERDUE, pk, None, "dsl", step, team.get((school_id, "dsl"), []), link
+        )
 
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(enqueue_notifications)

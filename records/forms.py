@@ -168,3 +168,26 @@ class InspectionForm(GovukFormMixin, forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise ValidationError("The start of the period must be before its end.")
         return data
+
+
+class TransferForm(GovukFormMixin, forms.Form):
+    to_school = forms.CharField(label="The new school", max_length=200)
+    moved_on = GovukDateField(label="The date of the move (or the start of the new term)")
+
+
+class TransferSentForm(GovukFormMixin, forms.Form):
+    at = GovukDateTimeField(label="When the file was sent", initial=now_local)
+    how = forms.CharField(
+        label="How it was sent securely",
+        max_length=200,
+        help_text="Separately from the main pupil file, for example by secure transfer.",
+    )
+
+
+class TransferReceiptForm(GovukFormMixin, forms.Form):
+    at = GovukDateTimeField(label="When the new school confirmed receipt", initial=now_local)
+    from_whom = forms.CharField(label="Who confirmed it (name and role)", max_length=200)
+
+
+class ImportFileForm(GovukFormMixin, forms.Form):
+    file = forms.FileField(label="The young person's file (.json) from the previous school")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from incidents.models import Incident, Notification, SignOff, Stage
 from referrals.models import FollowUp, Referral
 
-from .models import DeletionRequest
+from .models import DeletionRequest, Transfer
 
 # UKCCIS "Recording incidents": what Ofsted looks for, and where the record answers it (R26).
 OFSTED_QUESTIONS = [
@@ -75,8 +75,8 @@ def outcome_of(incident: Incident) -> str:
     return "Open: not yet decided"
 
 
-def report(incidents, start: datetime.date, end: datetime.date) -> dict:
-    """`incidents` must already be scoped to what the user may see."""
+def report(incidents, start: datetime.date, end: datetime.date, transfers=None) -> dict:
+    """`incidents` and `transfers` must already be scoped to what the user may see."""
     begin = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     finish = timezone.make_aware(datetime.datetime.combine(end, datetime.time.max))
     incidents = list(
@@ -161,6 +161,11 @@ def report(incidents, start: datetime.date, end: datetime.date) -> dict:
         "median_to_referral": _median([r.to_referral for r in rows]),
         "median_to_sign_off": _median([r.to_sign_off for r in rows]),
         "questions": OFSTED_QUESTIONS,
+        "transfers": list(
+            (transfers if transfers is not None else Transfer.objects.none())
+            .filter(moved_on__range=(start, end))
+            .select_related("pupil__school")
+        ),
     }
 
 

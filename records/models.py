@@ -194,3 +194,52 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_what_display().lower()}"
+
+
+class Transfer(models.Model):
+    """A child protection file sent to a pupil's new school (KCSIE; R31).
+
+    Within 5 school days of the move; chased until the new school's receipt is recorded.
+    """
+
+    pupil = models.ForeignKey("accounts.Pupil", on_delete=models.PROTECT, related_name="transfers")
+    to_school = models.CharField("the new school", max_length=200)
+    moved_on = models.DateField("the date of the move (or the start of the new term)")
+    deadline = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_how = models.CharField("how it was sent securely", max_length=200, blank=True)
+    receipt_at = models.DateTimeField(
+        "when the new school confirmed receipt", null=True, blank=True
+    )
+    receipt_from = models.CharField("who confirmed receipt", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+
+    def __str__(self) -> str:
+        return f"Transfer of {self.pupil} to {self.to_school}"
+
+
+class ReceivedFile(models.Model):
+    """A child protection file imported from another school running ypsi: kept as it came."""
+
+    school = models.ForeignKey(
+        "accounts.School", on_delete=models.PROTECT, related_name="received_files"
+    )
+    pupil = models.ForeignKey(
+        "accounts.Pupil", on_delete=models.PROTECT, related_name="received_files"
+    )
+    from_school = models.CharField(max_length=200)
+    content = models.JSONField()
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"File for {self.pupil} from {self.from_school}"

@@ -33,3 +33,21 @@ def inspection_pdf(ctx: dict, user) -> bytes:
         ctx | {"generated_at": timezone.localtime(), "generated_by": user, "pdf": True},
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3b")
+
+
+def young_person_pdf(pupil, user) -> bytes:
+    """Everything about one young person across incidents, for their new school (R28, R31)."""
+    from weasyprint import HTML
+
+    from .transfers import young_person_file
+
+    html = render_to_string(
+        "records/young_person_pdf.html",
+        {
+            "file": young_person_file(pupil),
+            "pupil": pupil,
+            "generated_at": timezone.localtime(),
+            "generated_by": user,
+        },
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3b")

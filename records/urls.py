@@ -25,5 +25,32 @@ urlpatterns = [
     path("incidents/<int:pk>/history/", views.incident_history, name="incident_history"),
     path("incidents/<int:pk>/access-log/", views.access_log, name="access_log"),
     path("incidents/<int:pk>/record.pdf", views.incident_pdf, name="incident_pdf"),
+    path("schools/<int:school_pk>/pupils/<int:pk>/file/", views.pupil_file, name="pupil_file"),
+    path(
+        "schools/<int:school_pk>/pupils/<int:pk>/file.json",
+        views.pupil_file_json,
+        name="pupil_file_json",
+    ),
+    path(
+        "schools/<int:school_pk>/pupils/<int:pk>/file.pdf",
+        views.pupil_file_pdf,
+        name="pupil_file_pdf",
+    ),
+    path(
+        "schools/<int:school_pk>/pupils/<int:pk>/transfers/add/",
+        views.transfer_add,
+        name="transfer_add",
+    ),
+    path(
+        "schools/<int:school_pk>/pupils/<int:pk>/transfers/<int:transfer_pk>/sent/",
+        views.transfer_sent,
+        name="transfer_sent",
+    ),
+    path(
+        "schools/<int:school_pk>/pupils/<int:pk>/transfers/<int:transfer_pk>/receipt/",
+        views.transfer_receipt,
+        name="transfer_receipt",
+    ),
+    path("schools/<int:pk>/import-file/", views.import_file, name="import_file"),
     path("schools/<int:pk>/viewing-delegations/add/", views.delegation_add, name="delegation_add"),
 ]

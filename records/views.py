@@ -1,30 +1,38 @@
+import json
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, School, User
+from accounts.models import Pupil, Role, School, User
 from accounts.permissions import get_for_user, has_school_perm, schools_where, scoped
 from incidents.casefile import case_queryset
 from incidents.models import Incident
 from ypsi.forms import with_errors
+from ypsi.uploads import read_text_upload
 from ypsi.views import record_page
 
-from . import inspection, pdf, services
+from . import inspection, pdf, services, transfers
 from .audit import audit_trail
 from .forms import (
     ConfirmDeletionForm,
     ConfirmForm,
     DelegationForm,
     DeletionRequestForm,
+    ImportFileForm,
     InspectionForm,
     RefusalForm,
     SearchForm,
+    TransferForm,
+    TransferReceiptForm,
+    TransferSentForm,
     ViewingForm,
 )
-from .models import AccessLog, DeletionRequest, ViewingRecord
+from .models import AccessLog, DeletionRequest, Transfer, ViewingRecord
 from .schooldays import add_school_days
 
 
@@ -249,11 +257,12 @@ def inspection_report(request):
     ctx = {"form": form, "forms_with_errors": with_errors(form)}
     if period is not None:
         incidents = scoped(Incident.objects.all(), request.user)
+        moves = scoped(Transfer.objects.all(), request.user, via="pupil__school")
         if period["school"]:
             incidents = incidents.filter(school=period["school"])
-        ctx |= inspection.report(incidents, period["start"], period["end"]) | {
-            "school": period["school"]
-        }
+            moves = moves.filter(pupil__school=period["school"])
+        data = inspection.report(incidents, period["start"], period["end"], transfers=moves)
+        ctx |= data | {"school": period["school"]}
         if request.GET.get("format") == "pdf":
             AccessLog.objects.bulk_create(
                 AccessLog(
@@ -271,3 +280,148 @@ def inspection_report(request):
             response["Cache-Control"] = "no-store"
             return response
     return render(request, "records/inspection.html", ctx, status=400 if form.errors else 200)
+
+
+# The young person's file and its transfer (R28, R31)
+
+
+def _pupil(request, school_pk, pk, needs=None):
+    pupil = get_for_user(
+        Pupil.objects.select_related("school"),
+        request.user,
+        pk=pk,
+        school_id=school_pk,
+        needs=needs,
+    )
+    return pupil
+
+
+@login_required
+def pupil_file(request, school_pk, pk):
+    pupil = _pupil(request, school_pk, pk)
+    ctx = {
+        "pupil": pupil,
+        "incidents": transfers.incidents_of(pupil),
+        "transfers": pupil.transfers.all(),
+        "received": pupil.received_files.all(),
+        "can_change": has_school_perm(request.user, "change_incidents", pupil.school),
+    }
+    return render(request, "records/pupil_file.html", ctx)
+
+
+def _log_file_export(request, pupil):
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            incident=i,
+            user=request.user,
+            what=AccessLog.What.EXPORT,
+            in_team=services.in_team(request.user, pupil.school),
+        )
+        for i in transfers.incidents_of(pupil)
+    )
+
+
+@login_required
+def pupil_file_json(request, school_pk, pk):
+    pupil = _pupil(request, school_pk, pk, needs="change_incidents")
+    _log_file_export(request, pupil)
+    response = JsonResponse(transfers.young_person_file(pupil), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="young-person-file-{pupil.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def pupil_file_pdf(request, school_pk, pk):
+    pupil = _pupil(request, school_pk, pk, needs="change_incidents")
+    _log_file_export(request, pupil)
+    response = HttpResponse(
+        pdf.young_person_pdf(pupil, request.user), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="young-person-file-{pupil.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def transfer_add(request, school_pk, pk):
+    pupil = _pupil(request, school_pk, pk, needs="change_incidents")
+    return record_page(
+        request,
+        incident=None,
+        form=TransferForm(request.POST or None),
+        save=lambda d: transfers.record_transfer(pupil, request.user, **d),
+        title=f"Transfer {pupil}'s child protection file",
+        button="Record the transfer",
+        success="Transfer recorded: send the file within 5 school days.",
+        intro="The file goes to the new school separately from the main pupil file, securely, within 5 school days of the move; ypsi chases the receipt.",
+        then=reverse("pupil_file", args=[school_pk, pk]),
+    )
+
+
+def _transfer(request, school_pk, pk, transfer_pk) -> Transfer:
+    pupil = _pupil(request, school_pk, pk, needs="change_incidents")
+    return get_object_or_404(Transfer, pk=transfer_pk, pupil=pupil)
+
+
+@login_required
+def transfer_sent(request, school_pk, pk, transfer_pk):
+    transfer = _transfer(request, school_pk, pk, transfer_pk)
+    return record_page(
+        request,
+        incident=None,
+        form=TransferSentForm(request.POST or None),
+        save=lambda d: transfers.record_sent(transfer, request.user, **d),
+        title=f"File sent to {transfer.to_school}",
+        button="Save",
+        success="Recorded as sent.",
+        then=reverse("pupil_file", args=[school_pk, pk]),
+    )
+
+
+@login_required
+def transfer_receipt(request, school_pk, pk, transfer_pk):
+    transfer = _transfer(request, school_pk, pk, transfer_pk)
+    return record_page(
+        request,
+        incident=None,
+        form=TransferReceiptForm(request.POST or None),
+        save=lambda d: transfers.record_receipt(transfer, request.user, **d),
+        title=f"Receipt from {transfer.to_school}",
+        button="Save",
+        success="Receipt recorded.",
+        then=reverse("pupil_file", args=[school_pk, pk]),
+    )
+
+
+@login_required
+def import_file(request, pk):
+    school = get_for_user(
+        School.objects.all(), request.user, perm="change_incidents", via="pk", pk=pk
+    )
+
+    def save(d):
+        text = read_text_upload(d["file"])
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValidationError(
+                "This is not a ypsi young person's file (it is not JSON)."
+            ) from None
+        received.append(transfers.import_file(school, request.user, data))
+
+    received = []
+    response = record_page(
+        request,
+        incident=None,
+        form=ImportFileForm(request.POST or None, request.FILES or None),
+        save=save,
+        title="Import a child protection file",
+        button="Import",
+        success="File imported.",
+        intro="A young person's file exported by another school running ypsi. It is kept as it came.",
+        then=f"/schools/{school.pk}/pupils/",
+    )
+    if received:
+        return redirect("pupil_file", school.pk, received[0].pupil_id)
+    return response

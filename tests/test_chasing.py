@@ -137,8 +137,8 @@ def test_the_sweep_costs_the_same_queries_however_many_items_are_overdue(
             deadline=overdue.deadline,
         )
     time_machine.move_to(MONDAY + datetime.timedelta(days=4), tick=False)
-    # savepoint, deletions, decisions, actions, the school's team, the insert, release
-    with django_assert_num_queries(7):
+    # savepoint, deletions, decisions, actions, transfers, the school's team, the insert, release
+    with django_assert_num_queries(8):
         create_reminders()
     assert Notification.objects.count() == (items + 1) * 3  # two DSLs and the head, per deletion
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Action
-from records.models import DeletionRequest, ViewingRecord
+from records.models import DeletionRequest, Transfer, ViewingRecord
 from referrals.models import Device, Referral
 
 from .factories import IncidentFactory, InvolvedPersonFactory, PupilFactory
@@ -95,6 +95,13 @@ MATRIX = [
     ("deletion_refused", lambda c: [c.incident.pk, c.deletion.pk], DSLS, "hidden"),
     ("viewing_confirm", lambda c: [c.incident.pk, c.viewing.pk], {"dsl", "deputy_dsl"}, 404),
     ("delegation_add", lambda c: [c.school.pk], POLICY, 404),
+    ("pupil_file", lambda c: [c.school.pk, c.pupil.pk], SAFEGUARDING, 404),
+    ("pupil_file_json", lambda c: [c.school.pk, c.pupil.pk], DSLS, "hidden"),
+    ("pupil_file_pdf", lambda c: [c.school.pk, c.pupil.pk], DSLS, "hidden"),
+    ("transfer_add", lambda c: [c.school.pk, c.pupil.pk], DSLS, "hidden"),
+    ("transfer_sent", lambda c: [c.school.pk, c.pupil.pk, c.transfer.pk], DSLS, "hidden"),
+    ("transfer_receipt", lambda c: [c.school.pk, c.pupil.pk, c.transfer.pk], DSLS, "hidden"),
+    ("import_file", lambda c: [c.school.pk], DSLS, 404),
     ("pupil_list", lambda c: [c.school.pk], ROSTER, 404),
     ("pupil_add", lambda c: [c.school.pk], ROSTER, 404),
     ("pupil_import", lambda c: [c.school.pk], ROSTER, 404),
@@ -118,6 +125,14 @@ def case(world):
     )
     world.device = Device.objects.create(
         incident=world.incident, description="Phone", owner="Pupil"
+    )
+    world.pupil = PupilFactory(school=world.school)
+    world.transfer = Transfer.objects.create(
+        pupil=world.pupil,
+        to_school="Elsewhere",
+        moved_on=datetime.date(2026, 1, 5),
+        deadline=datetime.date(2026, 1, 12),
+        recorded_by=world.dsl,
     )
     world.deletion = DeletionRequest.objects.create(
         incident=world.incident,
