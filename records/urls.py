@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("inspection/", views.inspection_report, name="inspection_report"),
+    path("exports/<int:pk>/", views.export_status, name="export_status"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("incidents/<int:pk>/viewing/add/", views.viewing_add, name="viewing_add"),
     path(
         "incidents/<int:pk>/viewing/<int:record_pk>/confirm/",

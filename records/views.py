@@ -9,14 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
-from accounts.permissions import get_for_user, has_school_perm, schools_where, scoped
+from accounts.permissions import get_for_user, has_school_perm, schools_where
 from incidents.casefile import case_queryset
 from incidents.models import Incident
 from ypsi.forms import with_errors
 from ypsi.uploads import read_text_upload
 from ypsi.views import record_page
 
-from . import inspection, pdf, services, transfers
+from . import exports, pdf, services, transfers
 from .audit import audit_trail
 from .forms import (
     ConfirmDeletionForm,
@@ -32,7 +32,7 @@ from .forms import (
     TransferSentForm,
     ViewingForm,
 )
-from .models import AccessLog, DeletionRequest, Transfer, ViewingRecord
+from .models import AccessLog, DeletionRequest, Export, Transfer, ViewingRecord
 from .schooldays import add_school_days
 
 
@@ -256,29 +256,19 @@ def inspection_report(request):
         period = defaults
     ctx = {"form": form, "forms_with_errors": with_errors(form)}
     if period is not None:
-        incidents = scoped(Incident.objects.all(), request.user)
-        moves = scoped(Transfer.objects.all(), request.user, via="pupil__school")
-        if period["school"]:
-            incidents = incidents.filter(school=period["school"])
-            moves = moves.filter(pupil__school=period["school"])
-        data = inspection.report(incidents, period["start"], period["end"], transfers=moves)
-        ctx |= data | {"school": period["school"]}
+        school_id = period["school"].pk if period["school"] else None
+        args = (request.user, school_id, period["start"], period["end"])
         if request.GET.get("format") == "pdf":
-            AccessLog.objects.bulk_create(
-                AccessLog(
-                    incident=row.incident,
-                    user=request.user,
-                    what=AccessLog.What.EXPORT,
-                    in_team=services.in_team(request.user, row.incident.school),
+            if exports.needs_worker(exports.visible_incidents(request.user, school_id)):
+                export = exports.queue_inspection_export(
+                    request.user, school=period["school"], start=period["start"], end=period["end"]
                 )
-                for row in ctx["rows"]
+                return redirect("export_status", export.pk)
+            content = exports.inspection_pdf_logged(
+                request.user, exports.inspection_context(*args)
             )
-            response = HttpResponse(
-                pdf.inspection_pdf(ctx, request.user), content_type="application/pdf"
-            )
-            response["Content-Disposition"] = 'attachment; filename="inspection-report.pdf"'
-            response["Cache-Control"] = "no-store"
-            return response
+            return _pdf_response(content, "inspection-report.pdf")
+        ctx |= exports.inspection_context(*args)
     return render(request, "records/inspection.html", ctx, status=400 if form.errors else 200)
 
 
@@ -425,3 +415,22 @@ def import_file(request, pk):
     if received:
         return redirect("pupil_file", school.pk, received[0].pupil_id)
     return response
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def export_status(request, pk):
+    export = get_object_or_404(Export, pk=pk, requested_by=request.user)
+    return render(request, "records/export_status.html", {"export": export})
+
+
+@login_required
+def export_download(request, pk):
+    export = get_object_or_404(Export, pk=pk, requested_by=request.user, status=Export.Status.DONE)
+    return _pdf_response(bytes(export.content), f"inspection-report-{export.pk}.pdf")

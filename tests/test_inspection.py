@@ -105,3 +105,52 @@ def test_the_report_as_a_pdf_is_logged_for_each_incident(client, world, managed,
     ).stdout
     assert managed.reference in text and "OFFICIAL-SENSITIVE" in text and "Page 1 of" in text
     assert AccessLog.objects.filter(incident=managed, what="export").exists()
+
+
+def test_a_large_export_is_built_by_a_worker_with_progress_and_a_download(client, world, settings):
+    from records.models import Export
+
+    settings.EXPORT_SYNC_LIMIT = 1
+    for _ in range(2):
+        IncidentFactory(school=world.school)
+    client.force_login(world.dsl)
+    response = client.get(reverse("inspection_report"), params(format="pdf"))
+    export = Export.objects.get()
+    assert response.status_code == 302 and response.url == reverse(
+        "export_status", args=[export.pk]
+    )
+    page = client.get(response.url).text  # eager in tests: already built
+    assert "Ready" in page and reverse("export_download", args=[export.pk]) in page
+    download = client.get(reverse("export_download", args=[export.pk]))
+    assert download.content.startswith(b"%PDF-")
+    client.force_login(world.deputy_dsl)
+    assert client.get(reverse("export_status", args=[export.pk])).status_code == 404
+    assert client.get(reverse("export_download", args=[export.pk])).status_code == 404
+
+
+def test_an_export_still_running_shows_its_progress_and_refreshes(client, world):
+    from records.models import Export
+
+    export = Export.objects.create(
+        requested_by=world.dsl, params={}, status="running", progress=40
+    )
+    client.force_login(world.dsl)
+    page = client.get(reverse("export_status", args=[export.pk])).text
+    assert "40% done" in page and 'http-equiv="refresh"' in page
+    assert client.get(reverse("export_download", args=[export.pk])).status_code == 404
+
+
+def test_the_worker_checks_access_again_when_it_runs(world):
+    from records.exports import build
+    from records.models import Export
+
+    IncidentFactory(school=world.school)
+    export = Export.objects.create(
+        requested_by=world.dsl,
+        params={"school": None, "start": "2020-01-01", "end": timezone.localdate().isoformat()},
+    )
+    world.dsl.memberships.all().delete()  # the DSL left the school after asking
+    build(export)
+    export.refresh_from_db()
+    assert export.status == "done"
+    assert not AccessLog.objects.exists()  # nothing of the school's went into the file

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Action
-from records.models import DeletionRequest, Transfer, ViewingRecord
+from records.models import DeletionRequest, Export, Transfer, ViewingRecord
 from referrals.models import Device, Referral
 
 from .factories import IncidentFactory, InvolvedPersonFactory, PupilFactory
@@ -102,6 +102,8 @@ MATRIX = [
     ("transfer_sent", lambda c: [c.school.pk, c.pupil.pk, c.transfer.pk], DSLS, "hidden"),
     ("transfer_receipt", lambda c: [c.school.pk, c.pupil.pk, c.transfer.pk], DSLS, "hidden"),
     ("import_file", lambda c: [c.school.pk], DSLS, 404),
+    ("export_status", lambda c: [c.export.pk], {"dsl"}, 404),
+    ("export_download", lambda c: [c.export.pk], {"dsl"}, 404),
     ("pupil_list", lambda c: [c.school.pk], ROSTER, 404),
     ("pupil_add", lambda c: [c.school.pk], ROSTER, 404),
     ("pupil_import", lambda c: [c.school.pk], ROSTER, 404),
@@ -125,6 +127,9 @@ def case(world):
     )
     world.device = Device.objects.create(
         incident=world.incident, description="Phone", owner="Pupil"
+    )
+    world.export = Export.objects.create(
+        requested_by=world.dsl, params={}, status="done", content=b"%PDF-"
     )
     world.pupil = PupilFactory(school=world.school)
     world.transfer = Transfer.objects.create(

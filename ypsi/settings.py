@@ -198,6 +198,8 @@ NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS
 CHASE_INTERVAL_DAYS = env.int("CHASE_INTERVAL_DAYS", default=1)
 CHASE_HEADTEACHER_AFTER_DAYS = env.int("CHASE_HEADTEACHER_AFTER_DAYS", default=2)
 CHASE_SIGN_OFF_AFTER_DAYS = env.int("CHASE_SIGN_OFF_AFTER_DAYS", default=1)
+# An inspection report over more incidents than this is built by a worker, with progress.
+EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
 CELERY_BEAT_SCHEDULE = {
     "send": {
         "task": "incidents.tasks.send_notifications",

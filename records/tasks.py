@@ -1,0 +1,29 @@
+"""Large exports, built by a worker with their progress recorded (issue 6)."""
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def build_inspection_export(export_id: int) -> None:
+    from .exports import build
+    from .models import Export
+
+    try:
+        export = Export.objects.select_related("requested_by").get(pk=export_id)
+    except Export.DoesNotExist:
+        return
+    if export.status == Export.Status.DONE:
+        return  # a redelivered message after the work was done
+    try:
+        build(export)
+    except Exception:
+        log.exception("Export %s failed", export_id)
+        Export.objects.filter(pk=export_id).update(
+            status=Export.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
