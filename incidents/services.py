@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Pupil, Role, School
 from accounts.permissions import has_school_perm, safeguarding_recipients
+from ypsi.recording import not_future, require_filled, save
 
 from . import rules, stages
 from .models import (
@@ -111,7 +112,7 @@ def report_concern(
     incident._history_user = reporter
     incident.save()
     for person in people:
-        _save(_person_row(incident, person), reporter, "Concern reported")
+        save(_person_row(incident, person), reporter, "Concern reported")
     if disclosure_source == DisclosureSource.POLICE:
         # The police told the school: the incident starts with that referral on record (R14).
         from referrals.models import Agency, Referral
@@ -123,7 +124,7 @@ def report_concern(
             made_by=reporter,
             reason="The police told the school of this incident.",
         )
-        _save(referral, reporter, "Reported by the police")
+        save(referral, reporter, "Reported by the police")
 
     Notification.objects.bulk_create(
         Notification(recipient=user, incident=incident, kind=Notification.Kind.NEW_CONCERN)
@@ -374,12 +375,6 @@ def facts_snapshot(incident: Incident) -> dict:
     }
 
 
-def _save(obj, user, reason: str) -> None:
-    obj._history_user = user
-    obj._change_reason = reason
-    obj.save()
-
-
 def _require(user, perm: str, incident: Incident) -> None:
     if not has_school_perm(user, perm, incident.school):
         raise PermissionDenied("Your role at this school cannot do this.")
@@ -389,6 +384,12 @@ def _require_reason(reason: str) -> str:
     if not (reason or "").strip():
         raise ValidationError("Say why you are making this change: it is kept in the record.")
     return reason.strip()
+
+
+def require_open(user, incident: Incident, perm: str = "change_incidents") -> None:
+    """The one check before changing an incident's record, for every app's services."""
+    _require(user, perm, incident)
+    _editable(incident)
 
 
 def _editable(incident: Incident) -> None:
@@ -425,7 +426,7 @@ def record_facts(incident: Incident, user, reason: str, **fields) -> None:
     for name, value in fields.items():
         setattr(incident, name, value)
     incident.full_clean(exclude=["reference"])
-    _save(incident, user, reason)
+    save(incident, user, reason)
     facts_changed(incident, user, reason)
 
 
@@ -470,7 +471,7 @@ def record_meeting(
     review.held_at = held_at
     review.other_attendees = other_attendees
     review.considerations = {k: v for k, v in considerations.items() if v.strip()}
-    _save(review, user, reason)
+    save(review, user, reason)
     review.attendees.set(attendees)
     return review
 
@@ -501,7 +502,7 @@ def record_criteria(
     )
     review.criteria = {c: {"answer": a, "note": n.strip()} for c, (a, n) in criteria.items()}
     review.aggravating_factors = sorted(set(aggravating_factors))
-    _save(review, user, reason)
+    save(review, user, reason)
     facts_changed(incident, user, reason)
     return review
 
@@ -516,7 +517,7 @@ def correct_person(person: InvolvedPerson, user, reason: str, **fields) -> None:
     for name, value in fields.items():
         setattr(person, name, value)
     check_person(incident.school, _as_person(person))
-    _save(person, user, reason)
+    save(person, user, reason)
     facts_changed(incident, user, reason)
 
 
@@ -527,7 +528,7 @@ def add_person(incident: Incident, user, person: Person, reason: str) -> Involve
     reason = _require_reason(reason)
     check_person(incident.school, person)
     row = _person_row(incident, person)
-    _save(row, user, reason)
+    save(row, user, reason)
     facts_changed(incident, user, reason)
     return row
 
@@ -583,7 +584,7 @@ def decide_refer(
     if earlier is not None:
         earlier.superseded_at = timezone.now()
         earlier.superseded_reason = f"Escalated to a referral: {reason}"
-        _save(earlier, user, earlier.superseded_reason)
+        save(earlier, user, earlier.superseded_reason)
     decision = Decision(
         incident=incident,
         kind=Decision.Kind.REFER,
@@ -591,8 +592,8 @@ def decide_refer(
         reason=reason,
         facts=facts_snapshot(incident),
     )
-    _save(decision, user, "Decision: refer")
-    _save(referral, user, "Referral recorded")
+    save(decision, user, "Decision: refer")
+    save(referral, user, "Referral recorded")
     stages.move(
         incident,
         Stage.REFERRED,
@@ -642,7 +643,7 @@ def decide_manage_in_school(
         headteacher_input=headteacher_input.strip(),
         facts=facts_snapshot(incident),
     )
-    _save(decision, user, "Decision: manage in school")
+    save(decision, user, "Decision: manage in school")
     stages.move(
         incident, Stage.MANAGED_IN_SCHOOL, user, "Decision: manage in school, awaiting sign-off"
     )
@@ -698,11 +699,11 @@ def sign_off(decision: Decision, user, *, comment: str, send_back: bool = False)
         comment=comment.strip(),
         facts=facts_snapshot(incident),
     )
-    _save(record, user, f"{SignOff.Outcome(outcome).label}: {comment.strip()}")
+    save(record, user, f"{SignOff.Outcome(outcome).label}: {comment.strip()}")
     if send_back:
         decision.superseded_at = timezone.now()
         decision.superseded_reason = f"Sent back by {user}: {comment.strip()}"
-        _save(decision, user, decision.superseded_reason)
+        save(decision, user, decision.superseded_reason)
         stages.move(incident, Stage.UNDER_REVIEW, user, decision.superseded_reason)
     return record
 
@@ -724,13 +725,13 @@ def facts_changed(incident: Incident, user, reason: str) -> None:
     if signed is not None and signed.facts != snapshot:
         signed.superseded_at = now
         signed.superseded_reason = f"The facts it rests on changed: {reason}"
-        _save(signed, user, signed.superseded_reason)
+        save(signed, user, signed.superseded_reason)
     if problems:
         decision.superseded_at = now
         decision.superseded_reason = (
             "The facts changed and the incident now needs a referral: " + " ".join(problems)
         )
-        _save(decision, user, decision.superseded_reason)
+        save(decision, user, decision.superseded_reason)
         stages.move(incident, Stage.UNDER_REVIEW, user, decision.superseded_reason)
 
 
@@ -771,7 +772,7 @@ def record_risk_assessment(
     assessment.answers = {k: v.strip() for k, v in answers.items() if v.strip()}
     assessment.summary = summary.strip()
     assessment.assessed_at = timezone.now()
-    _save(assessment, user, reason)
+    save(assessment, user, reason)
     return assessment
 
 
@@ -793,20 +794,13 @@ def record_conversation(
     _require(user, "change_incidents", incident)
     _editable(incident)
     _young_person(incident, young_person)
-    if held_at > timezone.now():
-        raise ValidationError("The conversation cannot be in the future.")
-    missing = [
-        label
-        for value, label in (
-            (held_by, "who held the conversation"),
-            (imagery_described, "what the imagery contains, as described"),
-            (seen_or_shared_by, "who has seen or shared it"),
-            (preventing_sharing, "how further sharing will be prevented"),
-        )
-        if not value.strip()
-    ]
-    if missing:
-        raise ValidationError("Record " + ", ".join(missing) + ".")
+    not_future(held_at, "The conversation")
+    require_filled(
+        (held_by, "who held the conversation"),
+        (imagery_described, "what the imagery contains, as described"),
+        (seen_or_shared_by, "who has seen or shared it"),
+        (preventing_sharing, "how further sharing will be prevented"),
+    )
     conversation = Conversation(
         incident=incident,
         young_person=young_person,
@@ -819,7 +813,7 @@ def record_conversation(
         note=note.strip(),
         recorded_by=user,
     )
-    _save(conversation, user, "Conversation recorded")
+    save(conversation, user, "Conversation recorded")
     return conversation
 
 
@@ -864,7 +858,7 @@ def record_parent_contact(
         agreed_with="" if informed else agreed_with.strip(),
         recorded_by=user,
     )
-    _save(contact, user, "Parents informed" if informed else "Decision not to inform parents")
+    save(contact, user, "Parents informed" if informed else "Decision not to inform parents")
     return contact
 
 
@@ -882,7 +876,7 @@ def add_action(incident: Incident, user, *, kind: str, description: str, owner, 
     action = Action(
         incident=incident, kind=kind, description=description.strip(), owner=owner, due=due
     )
-    _save(action, user, "Action added")
+    save(action, user, "Action added")
     return action
 
 
@@ -898,7 +892,7 @@ def complete_action(action: Action, user, *, outcome: str, done_at=None) -> None
     if action.done_at > timezone.now():
         raise ValidationError("An action cannot be done in the future.")
     action.outcome = outcome.strip()
-    _save(action, user, "Action done")
+    save(action, user, "Action done")
 
 
 def closing_blockers(incident: Incident) -> list[str]:

@@ -13,8 +13,8 @@ from accounts.permissions import schools_where, scoped
 from incidents.models import Incident
 
 from . import inspection, pdf
-from .models import AccessLog, Export, Transfer
-from .services import in_team
+from .models import Export, Transfer
+from .services import log_exports
 
 
 def needs_worker(incidents) -> bool:
@@ -56,15 +56,7 @@ def inspection_context(user, school_id, start, end) -> dict:
 def inspection_pdf_logged(user, ctx) -> bytes:
     """Render the report and log the export against every incident in it."""
     content = pdf.inspection_pdf(ctx, user)
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            incident=row.incident,
-            user=user,
-            what=AccessLog.What.EXPORT,
-            in_team=in_team(user, row.incident.school),
-        )
-        for row in ctx["rows"]
-    )
+    log_exports(user, [row.incident for row in ctx["rows"]])
     return content
 
 
@@ -75,17 +67,7 @@ def build(export: Export) -> None:
     end = datetime.date.fromisoformat(export.params["end"])
     ctx = inspection_context(user, export.params["school"], start, end)
     Export.objects.filter(pk=export.pk).update(progress=40)
-    content = pdf.inspection_pdf(ctx, user)
-    Export.objects.filter(pk=export.pk).update(progress=90)
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            incident=row.incident,
-            user=user,
-            what=AccessLog.What.EXPORT,
-            in_team=in_team(user, row.incident.school),
-        )
-        for row in ctx["rows"]
-    )
+    content = inspection_pdf_logged(user, ctx)
     Export.objects.filter(pk=export.pk).update(
         status=Export.Status.DONE, progress=100, content=content, finished_at=timezone.now()
     )

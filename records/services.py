@@ -8,7 +8,9 @@ from accounts.models import Role, ViewingDelegation
 from accounts.permissions import has_school_perm
 from incidents import stages
 from incidents.models import Stage
+from incidents.services import require_open
 from referrals.services import refuse_if_evidence_preserved
+from ypsi.recording import not_future, require_filled, save
 
 from .models import DeletionRequest, SearchRecord, ViewingReason, ViewingRecord
 
@@ -18,26 +20,8 @@ SAME_SEX_WARNING = (
 )
 
 
-def _save(obj, user, reason: str) -> None:
-    obj._history_user = user
-    obj._change_reason = reason
-    obj.save()
-
-
 def _roles(user, school) -> set[str]:
     return set(user.memberships.filter(school=school).values_list("role", flat=True))
-
-
-def _open(incident, user, perm: str = "change_incidents") -> None:
-    if not has_school_perm(user, perm, incident.school):
-        raise PermissionDenied("Your role at this school cannot do this.")
-    if incident.stage == Stage.CLOSED:
-        raise ValidationError("This incident is closed. Reopen it to change the record.")
-
-
-def _past(when, what: str) -> None:
-    if when > timezone.now():
-        raise ValidationError(f"{what} cannot be in the future.")
 
 
 def may_view(user, school, on=None) -> bool:
@@ -66,7 +50,7 @@ def delegate_viewing(school, head, user, delegated_on=None) -> ViewingDelegation
         delegated_by=head,
         delegated_on=delegated_on or timezone.localdate(),
     )
-    _save(delegation, head, "Authority to view imagery delegated")
+    save(delegation, head, "Authority to view imagery delegated")
     return delegation
 
 
@@ -107,7 +91,7 @@ def record_viewing(
         if not support_offered.strip():
             raise ValidationError("Record the support offered to the member of staff who saw it.")
     else:
-        _open(incident, user)
+        require_open(user, incident)
         if reason not in ViewingReason.values:
             raise ValidationError("Choose one of the three reasons imagery may be viewed.")
         if not may_view(viewer, school, timezone.localdate(viewed_at)):
@@ -123,7 +107,7 @@ def record_viewing(
             raise ValidationError(
                 "The decision to view must be discussed with the headteacher first: record who and when."
             )
-        _past(discussed_at, "The discussion with the headteacher")
+        not_future(discussed_at, "The discussion with the headteacher")
         if discussed_at > viewed_at:
             raise ValidationError(
                 "The decision must be discussed with the headteacher before the imagery is viewed."
@@ -138,16 +122,10 @@ def record_viewing(
             )
         if not _roles(staff_present, school):
             raise ValidationError("The member of staff present must work at this school.")
-    _past(viewed_at, "The viewing")
+    not_future(viewed_at, "The viewing")
     if young_person is not None and young_person.incident_id != incident.pk:
         raise ValidationError("That person is not involved in this incident.")
-    missing = [
-        label
-        for value, label in ((place, "where"), (why, "why"), (what_followed, "what followed"))
-        if not value.strip()
-    ]
-    if missing:
-        raise ValidationError("Record " + ", ".join(missing) + ".")
+    require_filled((place, "where"), (why, "why"), (what_followed, "what followed"))
     if not same_sex and not different_sex_reason.strip():
         raise ValidationError(SAME_SEX_WARNING)
     record = ViewingRecord(
@@ -171,7 +149,7 @@ def record_viewing(
     )
     if user == viewer:
         record.viewer_confirmed_at = timezone.now()
-    _save(record, user, "Viewing recorded")
+    save(record, user, "Viewing recorded")
     return record
 
 
@@ -187,7 +165,7 @@ def confirm_viewing(record: ViewingRecord, user) -> None:
         raise PermissionDenied(
             "Only the viewer and the member of staff present confirm this record, once each."
         )
-    _save(record, user, "Viewing record confirmed")
+    save(record, user, "Viewing record confirmed")
 
 
 # Deletion (R23) and searches (R33)
@@ -205,7 +183,7 @@ def request_deletion(
     told_illegal: bool,
     told_police: bool,
 ) -> DeletionRequest:
-    _open(incident, user)
+    require_open(user, incident)
     refuse_if_evidence_preserved(incident, "ask young people to delete imagery")
     if young_person.incident_id != incident.pk:
         raise ValidationError("That person is not involved in this incident.")
@@ -215,7 +193,7 @@ def request_deletion(
             "storage and social media account, told that possession is illegal, and told that "
             "refusing means the police will be involved."
         )
-    _past(asked_at, "The request")
+    not_future(asked_at, "The request")
     if deadline < timezone.localdate(asked_at):
         raise ValidationError("The deadline cannot be before the request.")
     deletion = DeletionRequest(
@@ -228,7 +206,7 @@ def request_deletion(
         told_police=True,
         deadline=deadline,
     )
-    _save(deletion, user, "Deletion requested")
+    save(deletion, user, "Deletion requested")
     return deletion
 
 
@@ -236,19 +214,19 @@ def request_deletion(
 def confirm_deletion(
     deletion: DeletionRequest, user, *, confirmed_at, how: str, witnessed_by: str
 ) -> None:
-    _open(deletion.incident, user)
+    require_open(user, deletion.incident)
     if deletion.status != DeletionRequest.Status.PENDING:
         raise ValidationError("This deletion is no longer waiting for confirmation.")
     if not (how.strip() and witnessed_by.strip()):
         raise ValidationError("Record how the deletion was confirmed and who witnessed it.")
-    _past(confirmed_at, "The confirmation")
+    not_future(confirmed_at, "The confirmation")
     deletion.status = DeletionRequest.Status.CONFIRMED
     deletion.confirmed_at, deletion.confirmed_how, deletion.witnessed_by = (
         confirmed_at,
         how.strip(),
         witnessed_by.strip(),
     )
-    _save(deletion, user, "Deletion confirmed")
+    save(deletion, user, "Deletion confirmed")
 
 
 @transaction.atomic
@@ -257,20 +235,20 @@ def record_refusal(deletion: DeletionRequest, user, *, note: str) -> None:
     from incidents.services import current_decision
 
     incident = deletion.incident
-    _open(incident, user)
+    require_open(user, incident)
     if deletion.status != DeletionRequest.Status.PENDING:
         raise ValidationError("This deletion is no longer waiting for confirmation.")
     if not note.strip():
         raise ValidationError("Record what the young person said.")
     deletion.status = DeletionRequest.Status.REFUSED
     deletion.refusal_note = note.strip()
-    _save(deletion, user, "Refused to delete the imagery")
+    save(deletion, user, "Refused to delete the imagery")
     reason = f"{deletion.young_person.display_name} refused to delete the imagery: a referral decision is needed."
     decision = current_decision(incident)
     if decision is not None and decision.kind == "manage":
         decision.superseded_at = timezone.now()
         decision.superseded_reason = reason
-        _save(decision, user, reason)
+        save(decision, user, reason)
     if incident.stage == Stage.MANAGED_IN_SCHOOL:
         stages.move(incident, Stage.UNDER_REVIEW, user, reason)
 
@@ -292,7 +270,7 @@ def record_search(
     followed,
     deleted: bool = False,
 ) -> SearchRecord:
-    _open(incident, user)
+    require_open(user, incident)
     refuse_if_evidence_preserved(incident, "delete imagery" if deleted else "search a device")
     school = incident.school
     if young_person.incident_id != incident.pk:
@@ -301,22 +279,16 @@ def record_search(
         raise ValidationError("A search must be authorised by the headteacher.")
     if not _roles(searched_by, school):
         raise ValidationError("The search must be made by a member of this school's staff.")
-    _past(searched_at, "The search")
+    not_future(searched_at, "The search")
     if authorised_at > searched_at:
         raise ValidationError("The search must be authorised before it is made.")
-    missing = [
-        label
-        for value, label in (
-            (place, "where"),
-            (present, "who was present"),
-            (sought, "what was sought and the good reason"),
-            (found, "what was found"),
-            (followed, "what followed"),
-        )
-        if not value.strip()
-    ]
-    if missing:
-        raise ValidationError("Record " + ", ".join(missing) + ".")
+    require_filled(
+        (place, "where"),
+        (present, "who was present"),
+        (sought, "what was sought and the good reason"),
+        (found, "what was found"),
+        (followed, "what followed"),
+    )
     record = SearchRecord(
         incident=incident,
         young_person=young_person,
@@ -332,7 +304,7 @@ def record_search(
         followed=followed.strip(),
         recorded_by=user,
     )
-    _save(record, user, "Search recorded")
+    save(record, user, "Search recorded")
     return record
 
 
@@ -348,4 +320,16 @@ def log_access(user, incident, what: str) -> None:
 def in_team(user, school) -> bool:
     return bool(
         _roles(user, school) & {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY}
+    )
+
+
+def log_exports(user, incidents) -> None:
+    """An export of several incidents is logged against each of them."""
+    from .models import AccessLog
+
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            incident=i, user=user, what=AccessLog.What.EXPORT, in_team=in_team(user, i.school)
+        )
+        for i in incidents
     )

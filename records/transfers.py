@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Pupil
 from accounts.permissions import has_school_perm
 from incidents.models import Incident
+from ypsi.recording import save
 
 from .models import ReceivedFile, Transfer
 from .schooldays import add_school_days
@@ -28,12 +29,6 @@ def _dsl(user, school) -> None:
         raise PermissionDenied(
             "Only the school's DSLs transfer and import child protection files."
         )
-
-
-def _save(obj, user, reason: str) -> None:
-    obj._history_user = user
-    obj._change_reason = reason
-    obj.save()
 
 
 def incidents_of(pupil: Pupil):
@@ -126,7 +121,7 @@ def record_transfer(pupil: Pupil, user, *, to_school: str, moved_on: datetime.da
         deadline=add_school_days(moved_on, TRANSFER_SCHOOL_DAYS),
         recorded_by=user,
     )
-    _save(transfer, user, "Transfer recorded")
+    save(transfer, user, "Transfer recorded")
     return transfer
 
 
@@ -136,7 +131,7 @@ def record_sent(transfer: Transfer, user, *, at, how: str) -> None:
     if not how.strip():
         raise ValidationError("Say how the file was sent securely.")
     transfer.sent_at, transfer.sent_how = at, how.strip()
-    _save(transfer, user, "File sent")
+    save(transfer, user, "File sent")
 
 
 @transaction.atomic
@@ -147,7 +142,7 @@ def record_receipt(transfer: Transfer, user, *, at, from_whom: str) -> None:
     if not from_whom.strip():
         raise ValidationError("Record who at the new school confirmed receipt.")
     transfer.receipt_at, transfer.receipt_from = at, from_whom.strip()
-    _save(transfer, user, "Receipt confirmed")
+    save(transfer, user, "Receipt confirmed")
 
 
 @transaction.atomic
@@ -185,7 +180,7 @@ def import_file(school, user, data: dict) -> ReceivedFile:
                 known_to_social_care=bool(p.get("known_to_social_care")),
             )
             pupil.full_clean(exclude=["school"])
-            _save(
+            save(
                 pupil,
                 user,
                 f"Added from the file sent by {data.get('from_school', 'another school')}",
@@ -199,5 +194,5 @@ def import_file(school, user, data: dict) -> ReceivedFile:
         )
     except (KeyError, TypeError, ValueError) as e:
         raise ValidationError(f"The file is incomplete or damaged ({e}).") from None
-    _save(received, user, "Child protection file received")
+    save(received, user, "Child protection file received")
     return received

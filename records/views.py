@@ -300,15 +300,7 @@ def pupil_file(request, school_pk, pk):
 
 
 def _log_file_export(request, pupil):
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            incident=i,
-            user=request.user,
-            what=AccessLog.What.EXPORT,
-            in_team=services.in_team(request.user, pupil.school),
-        )
-        for i in transfers.incidents_of(pupil)
-    )
+    services.log_exports(request.user, transfers.incidents_of(pupil))
 
 
 @login_required

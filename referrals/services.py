@@ -1,10 +1,11 @@
 """Rules for referrals, follow-ups and devices (R14, R15, R16), called by views and tasks."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.permissions import has_school_perm
+from incidents.services import require_open
+from ypsi.recording import not_future, save
 
 from .models import (
     CUSTODY_NEXT,
@@ -23,24 +24,6 @@ EVIDENCE_PRESERVED = (
     "The police are involved in this incident, so the school does not {action}: evidence is "
     "preserved for them (delete data unless referring to the police)."
 )
-
-
-def _save(obj, user, reason: str) -> None:
-    obj._history_user = user
-    obj._change_reason = reason
-    obj.save()
-
-
-def _require(user, incident) -> None:
-    if not has_school_perm(user, "change_incidents", incident.school):
-        raise PermissionDenied("Your role at this school cannot do this.")
-    if incident.stage == "closed":
-        raise ValidationError("This incident is closed. Reopen it to change the record.")
-
-
-def _not_future(when, what: str) -> None:
-    if when > timezone.now():
-        raise ValidationError(f"{what} cannot be in the future.")
 
 
 def police_involved(incident) -> bool:
@@ -75,7 +58,7 @@ def new_referral(incident, user, *, agency, made_at, reason, to_whom="", how="",
         raise ValidationError("Choose the agency the incident was referred to.")
     if not reason.strip():
         raise ValidationError("Give the reason for the referral.")
-    _not_future(made_at, "The referral")
+    not_future(made_at, "The referral")
     return Referral(
         incident=incident,
         agency=agency,
@@ -98,7 +81,7 @@ def add_referral(incident, user, **fields) -> Referral:
     """
     from incidents.services import current_decision
 
-    _require(user, incident)
+    require_open(user, incident)
     decision = current_decision(incident)
     if fields.get("agency") in STATUTORY and (decision is None or decision.kind != "refer"):
         raise ValidationError(
@@ -106,14 +89,14 @@ def add_referral(incident, user, **fields) -> Referral:
             "to refer: record it on the decision page, which keeps the earlier decision on record."
         )
     referral = new_referral(incident, user, **fields)
-    _save(referral, user, "Referral recorded")
+    save(referral, user, "Referral recorded")
     return referral
 
 
 @transaction.atomic
 def update_referral(referral: Referral, user, reason: str, **fields) -> None:
     """Add the crime reference, the agency's response, who and how, once known."""
-    _require(user, referral.incident)
+    require_open(user, referral.incident)
     if not reason.strip():
         raise ValidationError("Say why you are changing the referral: it is kept in the record.")
     allowed = {"to_whom", "how", "reference", "response"}
@@ -121,21 +104,21 @@ def update_referral(referral: Referral, user, reason: str, **fields) -> None:
         raise ValueError("Only who, how, the reference and the response can be added later.")
     for name, value in fields.items():
         setattr(referral, name, value.strip())
-    _save(referral, user, reason.strip())
+    save(referral, user, reason.strip())
 
 
 @transaction.atomic
 def record_follow_up(
     incident, user, *, kind, occurred_at, note, with_whom="", referral=None
 ) -> FollowUp:
-    _require(user, incident)
+    require_open(user, incident)
     if kind not in FollowUp.Kind.values:
         raise ValidationError("Choose what kind of follow-up this was.")
     if not note.strip():
         raise ValidationError("Say what happened.")
     if referral is not None and referral.incident_id != incident.pk:
         raise ValidationError("That referral belongs to another incident.")
-    _not_future(occurred_at, "A follow-up")
+    not_future(occurred_at, "A follow-up")
     follow_up = FollowUp(
         incident=incident,
         referral=referral,
@@ -145,7 +128,7 @@ def record_follow_up(
         with_whom=with_whom.strip(),
         note=note.strip(),
     )
-    _save(follow_up, user, f"{follow_up.get_kind_display()} recorded")
+    save(follow_up, user, f"{follow_up.get_kind_display()} recorded")
     return follow_up
 
 
@@ -168,11 +151,11 @@ REQUIRED_DETAILS = {
 @transaction.atomic
 def add_device(incident, user, *, description, owner, at, from_whom, reason) -> Device:
     """A device confiscated: the first link of its custody chain."""
-    _require(user, incident)
+    require_open(user, incident)
     if not description.strip() or not owner.strip():
         raise ValidationError("Describe the device and say whose it is.")
     device = Device(incident=incident, description=description.strip(), owner=owner.strip())
-    _save(device, user, "Device confiscated")
+    save(device, user, "Device confiscated")
     record_custody(
         device, user, kind=CustodyKind.CONFISCATED, at=at, from_whom=from_whom, reason=reason
     )
@@ -184,7 +167,7 @@ def record_custody(device: Device, user, *, kind: str, at, **details) -> Custody
     """The next link of the chain; a gap or an out-of-order event is refused (R15)."""
     device = Device.objects.select_for_update().get(pk=device.pk)
     incident = device.incident
-    _require(user, incident)
+    require_open(user, incident)
     last = device.custody.order_by("-at", "-pk").first()
     allowed = CUSTODY_NEXT[last.kind if last else ""]
     if kind not in allowed:
@@ -197,7 +180,7 @@ def record_custody(device: Device, user, *, kind: str, at, **details) -> Custody
             f"The chain of custody cannot have a gap: after '{CustodyKind(last.kind).label.lower() if last else 'nothing'}' "
             f"the next step is: {expected}."
         )
-    _not_future(at, "A custody event")
+    not_future(at, "A custody event")
     if last is not None and at < last.at:
         raise ValidationError(
             f"Events are recorded in order: this is earlier than the last one "
@@ -217,5 +200,5 @@ def record_custody(device: Device, user, *, kind: str, at, **details) -> Custody
     event = CustodyEvent(
         device=device, kind=kind, at=at, by=user, **{k: str(v).strip() for k, v in details.items()}
     )
-    _save(event, user, CustodyKind(kind).label)
+    save(event, user, CustodyKind(kind).label)
     return event
