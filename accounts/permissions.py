@@ -112,8 +112,9 @@ def get_for_user(
     obj = get_object_or_404(scoped(queryset, user, perm, via), **lookup)
     if needs:
         school = obj
-        for part in via.split("__"):
-            school = getattr(school, part)
+        if via != "pk":  # via "pk", the record is the school itself
+            for part in via.split("__"):
+                school = getattr(school, part)
         if not has_school_perm(user, needs, school):
             raise PermissionDenied(f"You can read this record but your role cannot {needs}.")
     return obj

@@ -270,3 +270,31 @@ def test_the_incident_list_costs_the_same_queries_however_many_incidents(
     with django_assert_num_queries(8):
         response = client.get(reverse("incident_list"))
     assert response.status_code == 200
+
+
+def test_the_helper_tells_a_reader_from_an_actor_on_a_school_itself(world):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.models import School
+    from accounts.permissions import get_for_user
+
+    assert (
+        get_for_user(
+            School.objects.all(),
+            world.dsl,
+            perm="view_incidents",
+            via="pk",
+            needs="change_incidents",
+            pk=world.school.pk,
+        )
+        == world.school
+    )
+    with pytest.raises(PermissionDenied):
+        get_for_user(
+            School.objects.all(),
+            world.headteacher,
+            perm="view_incidents",
+            via="pk",
+            needs="change_incidents",
+            pk=world.school.pk,
+        )
