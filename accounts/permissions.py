@@ -158,3 +158,21 @@ def safeguarding_team(school: School):
         memberships__school=school,
         memberships__role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER],
     ).distinct()
+
+
+def roles_at(user, school: School) -> set[str]:
+    return set(user.memberships.filter(school=school).values_list("role", flat=True))
+
+
+def school_staff(school: School):
+    from .models import User
+
+    return User.objects.filter(memberships__school=school, is_active=True).distinct()
+
+
+def headteachers(school: School):
+    from .models import User
+
+    return User.objects.filter(
+        memberships__school=school, memberships__role=Role.HEADTEACHER
+    ).distinct()

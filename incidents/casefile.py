@@ -2,12 +2,21 @@
 
 from django.db.models import Prefetch
 
+from accounts.permissions import get_for_user
 from referrals import services as referral_services
 from referrals.models import CustodyEvent
 
 from . import services
 from .models import Incident, InvolvedPerson, SignOff
 from .rules import AgeBand
+
+
+def incident_for(user, pk: int, needs: str | None = None) -> Incident:
+    """The incident, through the permission helper: 404 to outsiders, 403 to readers who cannot
+    `needs`. Every view that opens an incident comes here."""
+    return get_for_user(
+        Incident.objects.select_related("school", "reported_by"), user, pk=pk, needs=needs
+    )
 
 
 def case_queryset():

@@ -101,9 +101,6 @@ class Criterion(models.TextChoices):
     )
 
 
-DERIVED_CRITERIA = (Criterion.ADULT, Criterion.UNDER_THRESHOLD)
-
-
 def criterion_label(criterion: str, threshold: int) -> str:
     """Criterion 4 names the school's own age threshold (R7)."""
     label = Criterion(criterion).label
@@ -185,11 +182,6 @@ class IncidentType(models.TextChoices):
     TEXT_ONLY = "text_only", "Sexual messages with no imagery (not covered)"
 
 
-COVERED_TYPES = (
-    IncidentType.SELF_GENERATED,
-    IncidentType.SHARES_ANOTHERS,
-    IncidentType.POSSESSES_ANOTHERS,
-)
 OUT_OF_SCOPE_TYPES = (IncidentType.ADULT_PORNOGRAPHY, IncidentType.TEXT_ONLY)
 
 

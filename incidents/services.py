@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School
-from accounts.permissions import has_school_perm, safeguarding_recipients
+from accounts.permissions import has_school_perm, roles_at, safeguarding_recipients
 from ypsi.recording import not_future, require_filled, save
 
 from . import rules, stages
@@ -537,14 +537,10 @@ def _as_person(p: InvolvedPerson) -> Person:
     return Person(roles=list(p.roles), pupil=p.pupil, name=p.name)
 
 
-def _current_decision(incident: Incident) -> Decision | None:
+def current_decision(incident: Incident) -> Decision | None:
     return (
         incident.decisions.filter(superseded_at__isnull=True).order_by("-made_at", "-pk").first()
     )
-
-
-def current_decision(incident: Incident) -> Decision | None:
-    return _current_decision(incident)
 
 
 @transaction.atomic
@@ -575,7 +571,7 @@ def decide_refer(
         how=how,
         reference=reference,
     )
-    earlier = _current_decision(incident)
+    earlier = current_decision(incident)
     if earlier is not None and earlier.kind == Decision.Kind.REFER:
         raise ValidationError(
             "The incident is already referred: record a further referral instead."
@@ -630,7 +626,7 @@ def decide_manage_in_school(
             + ", ".join(review.factor_labels()).lower()
             + ") in your reason."
         )
-    if _current_decision(incident) is not None:
+    if current_decision(incident) is not None:
         raise ValidationError(
             "A decision is already in force. Escalate it, or wait for it to be sent back."
         )
@@ -657,12 +653,10 @@ def signatory_capacity(decision: Decision, user) -> str:
         raise ValidationError(
             "The decision must be signed off by someone other than the person who made it."
         )
-    roles = set(user.memberships.filter(school=school).values_list("role", flat=True))
+    roles = roles_at(user, school)
     if Role.HEADTEACHER in roles:
         return "Headteacher"
-    maker_is_head = decision.made_by.memberships.filter(
-        school=school, role=Role.HEADTEACHER
-    ).exists()
+    maker_is_head = Role.HEADTEACHER in roles_at(decision.made_by, school)
     if Role.SIGNATORY in roles and maker_is_head:
         return f"{school.alternative_signatory_title}, in place of the headteacher, who made the decision"
     if Role.SIGNATORY in roles:
@@ -715,7 +709,7 @@ def facts_changed(incident: Incident, user, reason: str) -> None:
     goes back to review for a referral; a sign-off of facts that have changed is superseded and
     a new one is asked for. Both stay in the record.
     """
-    decision = _current_decision(incident)
+    decision = current_decision(incident)
     if decision is None or decision.kind != Decision.Kind.MANAGE_IN_SCHOOL:
         return
     now = timezone.now()
@@ -900,7 +894,7 @@ def closing_blockers(incident: Incident) -> list[str]:
     from referrals.models import STATUTORY
 
     blockers = []
-    decision = _current_decision(incident)
+    decision = current_decision(incident)
     assessment = assess(incident)
     must_refer = (
         bool(assessment.refusal(incident))

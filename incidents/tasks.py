@@ -21,5 +21,5 @@ def sweep() -> dict:
 
 @shared_task
 def ping() -> str:
-    """Used by the health check and the worker round-trip tests."""
+    """Answers "pong": proves a worker is consuming the queue (used by the round-trip tests)."""
     return "pong"

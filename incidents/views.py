@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Pupil, School, User
+from accounts.models import Pupil, School
 from accounts.permissions import (
     get_for_user,
     has_school_perm,
     own_reports,
     safeguarding_team,
+    school_staff,
     schools_where,
     scoped,
 )
@@ -20,10 +21,10 @@ from records.models import AccessLog, ViewingRecord
 from records.services import log_access
 from referrals.models import POLICE_AGENCIES, Referral
 from ypsi.forms import with_errors
-from ypsi.views import record_page
+from ypsi.views import apply_service, record_page
 
 from . import rules, services
-from .casefile import case_file, case_queryset
+from .casefile import case_file, case_queryset, incident_for
 from .chronology import chronology
 from .forms import (
     ActionForm,
@@ -187,25 +188,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "incidents/incident_detail.html", ctx)
 
 
-def _incident(request, pk: int, needs: str | None = None) -> Incident:
-    return get_for_user(
-        Incident.objects.select_related("school", "reported_by"), request.user, pk=pk, needs=needs
-    )
-
-
-def _apply(form, action) -> bool:
-    """Run a service call for a valid form; its refusal becomes the form's error."""
-    try:
-        action()
-    except ValidationError as e:
-        form.add_error(None, e)
-        return False
-    return True
-
-
 @login_required
 def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(request, pk, needs="change_incidents")
+    incident = incident_for(request.user, pk, needs="change_incidents")
     review = services.get_review(incident)
     section = request.POST.get("section") if request.method == "POST" else None
 
@@ -290,7 +275,7 @@ def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
                 incident, user, d["reason"], typology=d["typology"], risk_level=d["risk_level"]
             ),
         }
-        if _apply(form, actions[section]):
+        if apply_service(form, actions[section]):
             messages.success(request, "Saved to the record.")
             return redirect(f"{reverse('incident_review', args=[pk])}#{section}")
     assessment = services.assess(incident)
@@ -320,7 +305,7 @@ def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
     """Correct what is known of a person, or add one: the facts derived criteria rest on."""
-    incident = _incident(request, pk, needs="change_incidents")
+    incident = incident_for(request.user, pk, needs="change_incidents")
     person = get_object_or_404(incident.people, pk=person_pk) if person_pk else None
     initial = {}
     if person is not None:
@@ -344,7 +329,9 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> 
     if request.method == "POST" and form.is_valid():
         p, reason = form.to_person(), form.cleaned_data["reason"]
         if person is None:
-            ok = _apply(form, lambda: services.add_person(incident, request.user, p, reason))
+            ok = apply_service(
+                form, lambda: services.add_person(incident, request.user, p, reason)
+            )
         else:
             fields = {
                 "pupil": p.pupil,
@@ -357,7 +344,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> 
                 "school_name": p.school_name,
                 "roles": p.roles,
             }
-            ok = _apply(
+            ok = apply_service(
                 form, lambda: services.correct_person(person, request.user, reason, **fields)
             )
         if ok:
@@ -374,7 +361,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> 
 
 @login_required
 def incident_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(request, pk, needs="change_incidents")
+    incident = incident_for(request.user, pk, needs="change_incidents")
     choice = request.POST.get("decision") if request.method == "POST" else None
     now = timezone.localtime()
     refer = ReferForm(
@@ -386,7 +373,7 @@ def incident_decide(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if choice == "refer" and refer.is_valid():
         d = refer.cleaned_data
-        if _apply(
+        if apply_service(
             refer,
             lambda: services.decide_refer(
                 incident, user, agency=d["agency"], made_at=d["made_at"], reason=d["reason"]
@@ -396,7 +383,7 @@ def incident_decide(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("incident_detail", pk=pk)
     if choice == "manage" and manage.is_valid():
         d = manage.cleaned_data
-        if _apply(
+        if apply_service(
             manage,
             lambda: services.decide_manage_in_school(
                 incident,
@@ -428,14 +415,14 @@ def incident_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def incident_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(request, pk, needs="sign_off_decisions")
+    incident = incident_for(request.user, pk, needs="sign_off_decisions")
     decision = services.current_decision(incident)
     if decision is not None and decision.kind != Decision.Kind.MANAGE_IN_SCHOOL:
         decision = None
     form = SignOffForm(request.POST or None)
     if request.method == "POST" and decision is not None and form.is_valid():
         send_back = request.POST.get("action") == "send_back"
-        if _apply(
+        if apply_service(
             form,
             lambda: services.sign_off(
                 decision, request.user, comment=form.cleaned_data["comment"], send_back=send_back
@@ -458,7 +445,7 @@ def incident_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(request, pk, needs="change_incidents")
+    incident = incident_for(request.user, pk, needs="change_incidents")
     existing = getattr(incident, "risk_assessment", None)
     initial = {}
     if existing is not None:
@@ -486,7 +473,7 @@ def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def conversation_add(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(request, pk, needs="change_incidents")
+    incident = incident_for(request.user, pk, needs="change_incidents")
     form = ConversationForm(request.POST or None, people=incident.people.all())
     return record_page(
         request,
@@ -502,7 +489,7 @@ def conversation_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def parent_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(request, pk, needs="change_incidents")
+    incident = incident_for(request.user, pk, needs="change_incidents")
     form = ParentContactForm(request.POST or None, people=incident.people.all())
     return record_page(
         request,
@@ -518,9 +505,8 @@ def parent_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(request, pk, needs="change_incidents")
-    staff = User.objects.filter(memberships__school=incident.school, is_active=True).distinct()
-    form = ActionForm(request.POST or None, staff=staff)
+    incident = incident_for(request.user, pk, needs="change_incidents")
+    form = ActionForm(request.POST or None, staff=school_staff(incident.school))
     return record_page(
         request,
         incident=incident,
@@ -534,7 +520,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def action_complete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
-    incident = _incident(request, pk, needs="change_incidents")
+    incident = incident_for(request.user, pk, needs="change_incidents")
     action = get_object_or_404(incident.actions, pk=action_pk)
     return record_page(
         request,
@@ -549,7 +535,7 @@ def action_complete(request: HttpRequest, pk: int, action_pk: int) -> HttpRespon
 
 @login_required
 def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(request, pk, needs="change_incidents")
+    incident = incident_for(request.user, pk, needs="change_incidents")
     return record_page(
         request,
         incident=incident,
@@ -564,7 +550,7 @@ def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def incident_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(request, pk, needs="change_incidents")
+    incident = incident_for(request.user, pk, needs="change_incidents")
     return record_page(
         request,
         incident=incident,
@@ -578,7 +564,7 @@ def incident_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def incident_chronology(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = _incident(request, pk)
+    incident = incident_for(request.user, pk)
     log_access(request.user, incident, AccessLog.What.CHRONOLOGY)
     return render(
         request,

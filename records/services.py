@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, ViewingDelegation
-from accounts.permissions import has_school_perm
+from accounts.permissions import has_school_perm, roles_at
 from incidents import stages
 from incidents.models import Stage
 from incidents.services import require_open
@@ -20,13 +20,9 @@ SAME_SEX_WARNING = (
 )
 
 
-def _roles(user, school) -> set[str]:
-    return set(user.memberships.filter(school=school).values_list("role", flat=True))
-
-
 def may_view(user, school, on=None) -> bool:
     """The DSL (or deputy), or a safeguarding team member with the head's delegated authority."""
-    if _roles(user, school) & {Role.DSL, Role.DEPUTY_DSL}:
+    if roles_at(user, school) & {Role.DSL, Role.DEPUTY_DSL}:
         return True
     on = on or timezone.localdate()
     return (
@@ -38,9 +34,9 @@ def may_view(user, school, on=None) -> bool:
 
 @transaction.atomic
 def delegate_viewing(school, head, user, delegated_on=None) -> ViewingDelegation:
-    if Role.HEADTEACHER not in _roles(head, school):
+    if Role.HEADTEACHER not in roles_at(head, school):
         raise PermissionDenied("Only the headteacher delegates authority to view imagery.")
-    if not _roles(user, school):
+    if not roles_at(user, school):
         raise ValidationError(
             "Authority can only be delegated to a member of this school's staff."
         )
@@ -84,7 +80,7 @@ def record_viewing(
             raise PermissionDenied(
                 "Unavoidable viewing is recorded by the member of staff, or by the DSL."
             )
-        if not _roles(viewer, school):
+        if not roles_at(viewer, school):
             raise ValidationError("The viewer must be a member of this school's staff.")
         if not unavoidable_how:
             raise ValidationError("Say how it was unavoidable.")
@@ -101,7 +97,7 @@ def record_viewing(
             )
         if (
             discussed_with is None
-            or Role.HEADTEACHER not in _roles(discussed_with, school)
+            or Role.HEADTEACHER not in roles_at(discussed_with, school)
             or not discussed_at
         ):
             raise ValidationError(
@@ -120,7 +116,7 @@ def record_viewing(
             raise ValidationError(
                 "The member of staff present must be someone other than the viewer."
             )
-        if not _roles(staff_present, school):
+        if not roles_at(staff_present, school):
             raise ValidationError("The member of staff present must work at this school.")
     not_future(viewed_at, "The viewing")
     if young_person is not None and young_person.incident_id != incident.pk:
@@ -275,9 +271,9 @@ def record_search(
     school = incident.school
     if young_person.incident_id != incident.pk:
         raise ValidationError("That person is not involved in this incident.")
-    if Role.HEADTEACHER not in _roles(authorised_by, school):
+    if Role.HEADTEACHER not in roles_at(authorised_by, school):
         raise ValidationError("A search must be authorised by the headteacher.")
-    if not _roles(searched_by, school):
+    if not roles_at(searched_by, school):
         raise ValidationError("The search must be made by a member of this school's staff.")
     not_future(searched_at, "The search")
     if authorised_at > searched_at:
@@ -319,7 +315,7 @@ def log_access(user, incident, what: str) -> None:
 
 def in_team(user, school) -> bool:
     return bool(
-        _roles(user, school) & {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY}
+        roles_at(user, school) & {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY}
     )
 
 

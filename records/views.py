@@ -8,9 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Pupil, Role, School, User
-from accounts.permissions import get_for_user, has_school_perm, schools_where
-from incidents.casefile import case_queryset
+from accounts.models import Pupil, School
+from accounts.permissions import (
+    get_for_user,
+    has_school_perm,
+    headteachers,
+    school_staff,
+    schools_where,
+)
+from incidents.casefile import case_queryset, incident_for
 from incidents.models import Incident
 from ypsi.forms import with_errors
 from ypsi.uploads import read_text_upload
@@ -36,28 +42,14 @@ from .models import AccessLog, DeletionRequest, Export, Transfer, ViewingRecord
 from .schooldays import add_school_days
 
 
-def _incident(request, pk):
-    return get_for_user(
-        Incident.objects.select_related("school"), request.user, pk=pk, needs="change_incidents"
-    )
-
-
-def _staff(school):
-    return User.objects.filter(memberships__school=school, is_active=True).distinct()
-
-
-def _heads(school):
-    return User.objects.filter(
-        memberships__school=school, memberships__role=Role.HEADTEACHER
-    ).distinct()
-
-
 @login_required
 def viewing_add(request, pk):
-    incident = _incident(request, pk)
+    incident = incident_for(request.user, pk, needs="change_incidents")
     form = ViewingForm(request.POST or None)
     form.limit(
-        people=incident.people.all(), staff=_staff(incident.school), heads=_heads(incident.school)
+        people=incident.people.all(),
+        staff=school_staff(incident.school),
+        heads=headteachers(incident.school),
     )
     return record_page(
         request,
@@ -97,7 +89,7 @@ def viewing_confirm(request, pk, record_pk):
 
 @login_required
 def deletion_add(request, pk):
-    incident = _incident(request, pk)
+    incident = incident_for(request.user, pk, needs="change_incidents")
     form = DeletionRequestForm(request.POST or None)
     form.limit(people=incident.people.all())
 
@@ -119,7 +111,7 @@ def deletion_add(request, pk):
 
 
 def _deletion(request, pk, deletion_pk):
-    incident = _incident(request, pk)
+    incident = incident_for(request.user, pk, needs="change_incidents")
     return incident, get_object_or_404(DeletionRequest, pk=deletion_pk, incident=incident)
 
 
@@ -160,10 +152,12 @@ def deletion_refused(request, pk, deletion_pk):
 
 @login_required
 def search_add(request, pk):
-    incident = _incident(request, pk)
+    incident = incident_for(request.user, pk, needs="change_incidents")
     form = SearchForm(request.POST or None)
     form.limit(
-        people=incident.people.all(), staff=_staff(incident.school), heads=_heads(incident.school)
+        people=incident.people.all(),
+        staff=school_staff(incident.school),
+        heads=headteachers(incident.school),
     )
     return record_page(
         request,
@@ -183,7 +177,7 @@ def delegation_add(request, pk):
         School.objects.all(), request.user, perm="manage_policy", via="pk", pk=pk
     )
     form = DelegationForm(request.POST or None)
-    form.limit(staff=_staff(school))
+    form.limit(staff=school_staff(school))
     return record_page(
         request,
         incident=None,
@@ -225,12 +219,7 @@ def access_log(request, pk):
 def incident_pdf(request, pk):
     incident = get_for_user(case_queryset(), request.user, pk=pk)
     services.log_access(request.user, incident, AccessLog.What.EXPORT)
-    response = HttpResponse(
-        pdf.incident_pdf(incident, request.user), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{incident.reference}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return _pdf_response(pdf.incident_pdf(incident, request.user), f"{incident.reference}.pdf")
 
 
 def academic_year_start(today):
@@ -317,12 +306,9 @@ def pupil_file_json(request, school_pk, pk):
 def pupil_file_pdf(request, school_pk, pk):
     pupil = _pupil(request, school_pk, pk, needs="change_incidents")
     _log_file_export(request, pupil)
-    response = HttpResponse(
-        pdf.young_person_pdf(pupil, request.user), content_type="application/pdf"
+    return _pdf_response(
+        pdf.young_person_pdf(pupil, request.user), f"young-person-file-{pupil.pk}.pdf"
     )
-    response["Content-Disposition"] = f'attachment; filename="young-person-file-{pupil.pk}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required

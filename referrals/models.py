@@ -119,11 +119,6 @@ class Device(models.Model):
     def __str__(self) -> str:
         return f"{self.description} ({self.owner})"
 
-    @property
-    def last_event(self):
-        events = list(self.custody.all())
-        return events[-1] if events else None
-
 
 class CustodyKind(models.TextChoices):
     # UKCCIS "Securing and handing over devices": confiscated, turned off, under lock and key

@@ -1,8 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
 
-from accounts.permissions import get_for_user
-from incidents.models import Incident
+from incidents.casefile import incident_for
 from ypsi.views import record_page
 
 from . import services
@@ -10,15 +9,9 @@ from .forms import CustodyForm, DeviceForm, FollowUpForm, ReferralForm, Referral
 from .models import Device, Referral
 
 
-def _incident(request, pk):
-    return get_for_user(
-        Incident.objects.select_related("school"), request.user, pk=pk, needs="change_incidents"
-    )
-
-
 @login_required
 def referral_add(request, pk):
-    incident = _incident(request, pk)
+    incident = incident_for(request.user, pk, needs="change_incidents")
     return record_page(
         request,
         incident=incident,
@@ -33,7 +26,7 @@ def referral_add(request, pk):
 
 @login_required
 def referral_update(request, pk, referral_pk):
-    incident = _incident(request, pk)
+    incident = incident_for(request.user, pk, needs="change_incidents")
     referral = get_object_or_404(Referral, pk=referral_pk, incident=incident)
     initial = {f: getattr(referral, f) for f in ("to_whom", "how", "reference", "response")}
     form = ReferralUpdateForm(request.POST or None, initial=initial)
@@ -55,7 +48,7 @@ def referral_update(request, pk, referral_pk):
 
 @login_required
 def follow_up_add(request, pk):
-    incident = _incident(request, pk)
+    incident = incident_for(request.user, pk, needs="change_incidents")
     form = FollowUpForm(request.POST or None, referrals=incident.referrals.all())
     return record_page(
         request,
@@ -71,7 +64,7 @@ def follow_up_add(request, pk):
 
 @login_required
 def device_add(request, pk):
-    incident = _incident(request, pk)
+    incident = incident_for(request.user, pk, needs="change_incidents")
     return record_page(
         request,
         incident=incident,
@@ -86,7 +79,7 @@ def device_add(request, pk):
 
 @login_required
 def custody_add(request, pk, device_pk):
-    incident = _incident(request, pk)
+    incident = incident_for(request.user, pk, needs="change_incidents")
     device = get_object_or_404(Device, pk=device_pk, incident=incident)
     return record_page(
         request,

@@ -7,6 +7,16 @@ from django.shortcuts import redirect, render
 from .forms import with_errors
 
 
+def apply_service(form, action) -> bool:
+    """Run a service call for a valid form; its refusal becomes the form's error."""
+    try:
+        action()
+    except ValidationError as e:
+        form.add_error(None, e)
+        return False
+    return True
+
+
 def record_page(
     request,
     *,
@@ -22,14 +32,10 @@ def record_page(
 ):
     """Show `form`; when it is valid, call `save(cleaned_data)`. A refusal from the service is
     shown as the form's error, with everything typed kept."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            messages.success(request, success)
-            return redirect(then or incident.get_absolute_url())
+    posted = request.method == "POST" and form.is_valid()
+    if posted and apply_service(form, lambda: save(form.cleaned_data)):
+        messages.success(request, success)
+        return redirect(then or incident.get_absolute_url())
     ctx = {
         "incident": incident,
         "form": form,
