@@ -3,10 +3,8 @@
 from django.db.models import Prefetch
 
 from accounts.permissions import get_for_user
-from referrals import services as referral_services
-from referrals.models import CustodyEvent
 
-from . import services
+from . import hub, services
 from .models import Incident, InvolvedPerson, SignOff
 from .rules import AgeBand
 
@@ -27,8 +25,12 @@ def case_queryset():
 
 
 def case_file(incident: Incident) -> dict:
+    """The incident's own record, then every section the hub has (agencies, managing in
+    school, imagery), in order: one dict for the page and the PDF."""
     day = incident.incident_date
-    return {
+    templates, sections = hub.sections(incident)
+    return sections | {
+        "section_templates": templates,
         "incident": incident,
         "people": [
             (p, p.age_at(day), AgeBand(p.age_band_at(day)).label) for p in incident.people.all()
@@ -39,20 +41,14 @@ def case_file(incident: Incident) -> dict:
             Prefetch("sign_offs", queryset=SignOff.objects.select_related("signed_by"))
         ),
         "awaiting_sign_off": services.awaiting_sign_off(incident.decisions.all()).exists(),
-        "referrals": incident.referrals.select_related("made_by"),
-        "follow_ups": incident.follow_ups.select_related("recorded_by", "referral"),
-        "devices": incident.devices.prefetch_related(
-            Prefetch("custody", queryset=CustodyEvent.objects.select_related("by"))
-        ),
-        "social_care_prompts": referral_services.social_care_prompts(incident),
-        "police_involved": referral_services.police_involved(incident),
+    }
+
+
+def managing_section(incident: Incident) -> dict:
+    """Managing in school (R17-R20): a section like any app's, between agencies and imagery."""
+    return {
         "risk": getattr(incident, "risk_assessment", None),
         "conversations": incident.conversations.select_related("young_person__pupil"),
         "parent_contacts": incident.parent_contacts.select_related("young_person__pupil"),
         "actions": incident.actions.select_related("owner"),
-        "viewings": incident.viewings.select_related("viewer", "staff_present"),
-        "deletions": incident.deletions.select_related("young_person__pupil"),
-        "searches": incident.searches.select_related(
-            "searched_by", "authorised_by", "young_person__pupil"
-        ),
     }

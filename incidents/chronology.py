@@ -1,12 +1,14 @@
 """The incident's story in time order, so a DSL can read a case in two minutes.
 
-Each source is one query, whatever the incident holds; nothing here changes the record.
+Each source is one query, whatever the incident holds; nothing here changes the record. The
+other apps add their own sources through the hub (referrals, custody, viewings, deletions...).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from .models import Incident, Notification
+from . import hub
+from .models import Incident, Notification, SignOff
 
 
 @dataclass(frozen=True)
@@ -60,43 +62,12 @@ def chronology(incident: Incident) -> list[Event]:
         )
         if d.superseded_at:
             events.append(Event(d.superseded_at, None, "Decision superseded", d.superseded_reason))
-    from .models import SignOff
-
     for s in SignOff.objects.filter(decision__incident=incident).select_related("signed_by"):
         events.append(
             Event(s.signed_at, s.signed_by, f"{s.get_outcome_display()} ({s.capacity})", s.comment)
         )
         if s.superseded_at:
             events.append(Event(s.superseded_at, None, "Sign-off superseded", s.superseded_reason))
-    for r in incident.referrals.select_related("made_by"):
-        ref = (
-            f" (reference {r.reference})"
-            if r.reference
-            else (" (crime reference number missing)" if r.missing_reference else "")
-        )
-        events.append(
-            Event(r.made_at, r.made_by, f"Referral to {r.get_agency_display()}{ref}", r.reason)
-        )
-    for f in incident.follow_ups.select_related("recorded_by"):
-        events.append(
-            Event(
-                f.occurred_at,
-                f.recorded_by,
-                f.get_kind_display(),
-                f"{f.with_whom}: {f.note}" if f.with_whom else f.note,
-            )
-        )
-    from referrals.models import CustodyEvent
-
-    for c in CustodyEvent.objects.filter(device__incident=incident).select_related("by", "device"):
-        events.append(
-            Event(
-                c.at,
-                c.by,
-                f"Device {c.get_kind_display().lower()}: {c.device.description}",
-                _custody_detail(c),
-            )
-        )
     assessment = (
         getattr(incident, "risk_assessment", None)
         if hasattr(incident, "risk_assessment")
@@ -126,19 +97,5 @@ def chronology(incident: Incident) -> list[Event]:
     for a in incident.actions.select_related("owner"):
         if a.done_at:
             events.append(Event(a.done_at, a.owner, f"Action done: {a.description}", a.outcome))
+    events += hub.chronology_events(incident)
     return sorted(events, key=lambda e: e.at)
-
-
-def _custody_detail(c) -> str:
-    parts = [
-        c.from_whom,
-        c.reason,
-        c.location,
-        c.officer_name,
-        c.officer_number and f"no. {c.officer_number}",
-        c.police_reference and f"ref. {c.police_reference}",
-        c.returned_to,
-        c.get_consent_display() if c.consent else "",
-        c.note,
-    ]
-    return "; ".join(p for p in parts if p)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import hub, services
 
 
 @shared_task(acks_late=True)
@@ -12,11 +12,12 @@ def send_notifications() -> int:
 
 @shared_task(acks_late=True)
 def sweep() -> dict:
-    """Periodic: everything that fell due, including while a worker or the broker was down."""
-    from records.chasing import create_reminders
+    """Periodic: everything that fell due, including while a worker or the broker was down.
 
-    reminders = create_reminders()
-    return {"reminders": reminders, "notifications": services.send_pending_notifications()}
+    Each app's sweep (records: the reminders of overdue deletions, sign-offs and actions) runs
+    first, so what it writes is sent in the same run."""
+    done = hub.run_sweeps()
+    return done | {"notifications": services.send_pending_notifications()}
 
 
 @shared_task

@@ -7,9 +7,9 @@ from django.utils import timezone
 from accounts.models import Role, ViewingDelegation
 from accounts.permissions import has_school_perm, roles_at
 from incidents import stages
+from incidents.hub import refuse_if_evidence_preserved
 from incidents.models import Stage
 from incidents.services import require_open
-from referrals.services import refuse_if_evidence_preserved
 from ypsi.recording import not_future, require_filled, save
 
 from .models import DeletionRequest, SearchRecord, ViewingReason, ViewingRecord

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.services import require_open
+from incidents.services import current_decision, require_open
 from ypsi.recording import not_future, save
 
 from .models import (
@@ -31,12 +31,6 @@ def police_involved(incident) -> bool:
     if incident.disclosure_source == "police":
         return True
     return any(r.agency in LAW_ENFORCEMENT for r in incident.referrals.all())
-
-
-def refuse_if_evidence_preserved(incident, action: str) -> None:
-    """R16: with the police involved, no search of a device and no deletion of imagery."""
-    if police_involved(incident):
-        raise ValidationError(EVIDENCE_PRESERVED.format(action=action))
 
 
 def social_care_prompts(incident) -> list[str]:
@@ -79,8 +73,6 @@ def add_referral(incident, user, **fields) -> Referral:
     the decision page (it supersedes any decision to manage in school); Early Help or another
     service can sit beside managing in school.
     """
-    from incidents.services import current_decision
-
     require_open(user, incident)
     decision = current_decision(incident)
     if fields.get("agency") in STATUTORY and (decision is None or decision.kind != "refer"):

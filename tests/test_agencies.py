@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from incidents import services as incidents
+from incidents.hub import refuse_if_evidence_preserved
 from incidents.models import Stage
 from referrals import services
 from referrals.models import Agency, CustodyKind, Referral
@@ -262,8 +263,8 @@ def test_a_device_goes_back_to_a_parent_only_with_consent_and_never_while_the_po
 def test_with_the_police_involved_searching_and_deleting_are_refused(world, referred):
     for action in ("search a device", "delete imagery"):
         with pytest.raises(ValidationError, match=f"does not {action}: evidence is preserved"):
-            services.refuse_if_evidence_preserved(referred, action)
-    services.refuse_if_evidence_preserved(IncidentFactory(school=world.school), "delete imagery")
+            refuse_if_evidence_preserved(referred, action)
+    refuse_if_evidence_preserved(IncidentFactory(school=world.school), "delete imagery")
 
 
 @pytest.mark.parametrize("who", ["headteacher", "staff", "trust_lead", "other_dsl"])

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Incident, Notification, Stage
-from incidents.services import Person
+from incidents.services import Person, notifications
 
 from .factories import PupilFactory, SchoolFactory, UserFactory
 
@@ -123,7 +123,7 @@ def test_a_failed_send_is_retried_by_the_sweep(world, monkeypatch):
     def broken(note):
         raise ConnectionRefusedError("SMTP server down")
 
-    monkeypatch.setattr(services, "deliver", broken)
+    monkeypatch.setattr(notifications, "deliver", broken)
     assert services.send_pending_notifications() == 0
     monkeypatch.undo()
     from incidents.tasks import sweep

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "incidents",
     "referrals",
     "records",
+    "ypsi",  # the project package: it wires the apps together (demo data)
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 """Create demo data: one trust, two schools, a user per role, synthetic pupils.
 
-Every name here is invented. Safe to run twice: existing demo rows are left as they are.
+It lives in the project package because it may know every app. Every name here is invented. Safe to run twice: existing demo rows are left as they are.
 """
 
 import datetime
@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Pupil, Role, School, Trust, TrustLead, User
+from incidents.services import Person, report_concern
 
 DEMO_PASSWORD = "ypsi-demo-password"
 SCHOOLS = [("Hillside Academy", "HIL"), ("Meadowbank School", "MEA")]
@@ -66,8 +67,6 @@ class Command(BaseCommand):
 
     def example_concern(self, school: School) -> None:
         """One invented concern awaiting review, so the DSL's dashboard is not empty."""
-        from incidents.services import Person, report_concern
-
         if school.incidents.exists():
             return
         pupil = school.pupils.order_by("pk").first()

@@ -1,0 +1,156 @@
+"""Where the other apps plug into the incident.
+
+The incident is the hub and knows nothing of referrals or records: each of those apps registers
+what it contributes in its `AppConfig.ready()`, and the incident asks here. A rule stays in the
+app that owns it (the police-involved guard in referrals, a pending deletion in records); the
+incident only knows that there are closing checks, chronology sources, page sections, dashboard
+panels, evidence guards, periodic sweeps and one way of recording the first referral.
+
+Events that need no answer are signals: `incident_reported` (inside the report's transaction)
+and `incident_opened` (a page or export of the record was opened, for the access log).
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.dispatch import Signal
+
+# Sent inside the report's transaction with incident= and reporter=: a receiver that raises
+# undoes the report, so nothing is half-recorded.
+incident_reported = Signal()
+# Sent with user=, incident= and what= (incident, chronology...) when someone opens the record.
+incident_opened = Signal()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the incident page and of its PDF: a template, and the context it needs.
+
+    The template is included in both, with the case file's context and this section's own; it
+    uses `can_change` (only true on the web page) to show links that change the record.
+    """
+
+    template: str
+    context: Callable[[object], dict]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A list on the dashboard: a template, and the context it needs for the signed-in user."""
+
+    template: str
+    context: Callable[[object], dict]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """How a decision to refer records its referral (R8): the agencies offered, and `record`,
+    which checks and saves the referral inside the decision's transaction or refuses with a
+    ValidationError (which undoes the decision too)."""
+
+    agencies: Callable[[], list[tuple[str, str]]]
+    record: Callable[..., object]
+
+
+@dataclass
+class _Registry:
+    sections: list[Section] = field(default_factory=list)
+    panels: list[Panel] = field(default_factory=list)
+    closing_checks: list[Callable[[object], list[str]]] = field(default_factory=list)
+    chronology: list[Callable[[object], Iterable]] = field(default_factory=list)
+    evidence_guards: list[Callable[[object, str], str]] = field(default_factory=list)
+    sweeps: dict[str, Callable[[], int]] = field(default_factory=dict)
+    referrer: Referrer | None = None
+
+
+_registry = _Registry()
+
+
+def add_section(template: str, context: Callable[[object], dict], order: int = 100) -> None:
+    _registry.sections.append(Section(template, context, order))
+    _registry.sections.sort(key=lambda s: s.order)
+
+
+def add_panel(template: str, context: Callable[[object], dict], order: int = 100) -> None:
+    _registry.panels.append(Panel(template, context, order))
+    _registry.panels.sort(key=lambda p: p.order)
+
+
+def add_closing_check(check: Callable[[object], list[str]]) -> None:
+    """`check(incident)` returns what must still be recorded before the incident closes."""
+    _registry.closing_checks.append(check)
+
+
+def add_chronology(source: Callable[[object], Iterable]) -> None:
+    """`source(incident)` yields `chronology.Event`s, in one query whatever the case holds."""
+    _registry.chronology.append(source)
+
+
+def add_evidence_guard(guard: Callable[[object, str], str]) -> None:
+    """`guard(incident, action)` returns why evidence is preserved (so `action` is refused), or
+    an empty string (R16)."""
+    _registry.evidence_guards.append(guard)
+
+
+def add_sweep(name: str, sweep: Callable[[], int]) -> None:
+    """`sweep()` is run by the periodic task before the notifications are sent; it returns how
+    many things it did, reported under `name`."""
+    _registry.sweeps[name] = sweep
+
+
+def set_referrer(referrer: Referrer) -> None:
+    _registry.referrer = referrer
+
+
+def sections(incident) -> tuple[list[str], dict]:
+    """The templates of the contributed sections, in order, and the context they need."""
+    context = {}
+    for section in _registry.sections:
+        context |= section.context(incident)
+    return [s.template for s in _registry.sections], context
+
+
+def panels(user) -> tuple[list[str], dict]:
+    context = {}
+    for panel in _registry.panels:
+        context |= panel.context(user)
+    return [p.template for p in _registry.panels], context
+
+
+def closing_blockers(incident) -> list[str]:
+    return [blocker for check in _registry.closing_checks for blocker in check(incident)]
+
+
+def chronology_events(incident) -> list:
+    return [event for source in _registry.chronology for event in source(incident)]
+
+
+def evidence_preserved(incident, action: str = "search devices or delete imagery") -> str:
+    """Why evidence must be preserved, or an empty string when nothing says so."""
+    for guard in _registry.evidence_guards:
+        reason = guard(incident, action)
+        if reason:
+            return reason
+    return ""
+
+
+def refuse_if_evidence_preserved(incident, action: str) -> None:
+    """R16: with the police involved, no search of a device and no deletion of imagery."""
+    reason = evidence_preserved(incident, action)
+    if reason:
+        raise ValidationError(reason)
+
+
+def run_sweeps() -> dict[str, int]:
+    return {name: sweep() for name, sweep in _registry.sweeps.items()}
+
+
+def referrer() -> Referrer:
+    """A decision to refer without a referral on record would be a lost referral: refuse to run
+    rather than decide without one."""
+    if _registry.referrer is None:
+        raise ImproperlyConfigured("No app records referrals: add 'referrals' to INSTALLED_APPS.")
+    return _registry.referrer

@@ -1,0 +1,96 @@
+"""What records add to the incident, registered with the hub when the app is ready.
+
+The imagery section (viewing, deletion, searches) of the page and the PDF, a deletion not yet
+confirmed as a reason not to close (R23), viewings, deletions and searches in the chronology,
+the viewing records waiting for the user's own confirmation on the dashboard (R21), the
+access log of every opening of the record, and the chase of overdue work in the sweep (R24).
+"""
+
+from django.db.models import Q
+
+from incidents import hub
+from incidents.chronology import Event
+from incidents.models import Incident
+
+from .chasing import create_reminders
+from .models import DeletionRequest, ViewingRecord
+from .services import log_access
+
+
+def register() -> None:
+    hub.add_section("records/_incident.html", section, order=30)
+    hub.add_panel("records/_dashboard.html", panel, order=10)
+    hub.add_closing_check(closing_check)
+    hub.add_chronology(chronology)
+    hub.incident_opened.connect(opened, sender=Incident)
+    hub.add_sweep("reminders", create_reminders)
+
+
+def section(incident) -> dict:
+    return {
+        "viewings": incident.viewings.select_related("viewer", "staff_present"),
+        "deletions": incident.deletions.select_related("young_person__pupil"),
+        "searches": incident.searches.select_related(
+            "searched_by", "authorised_by", "young_person__pupil"
+        ),
+        "evidence_preserved": bool(hub.evidence_preserved(incident)),
+    }
+
+
+def panel(user) -> dict:
+    return {
+        "to_confirm": ViewingRecord.objects.filter(
+            Q(viewer=user, viewer_confirmed_at__isnull=True)
+            | Q(staff_present=user, present_confirmed_at__isnull=True)
+        ).select_related("incident")
+    }
+
+
+def closing_check(incident) -> list[str]:
+    return [
+        f"Deletion by {deletion.young_person.display_name} is not confirmed "
+        f"(deadline {deletion.deadline:%d %b %Y})."
+        for deletion in incident.deletions.filter(
+            status=DeletionRequest.Status.PENDING
+        ).select_related("young_person__pupil")
+    ]
+
+
+def chronology(incident) -> list[Event]:
+    events = [
+        Event(
+            v.viewed_at,
+            v.viewer,
+            f"Imagery viewed ({v.get_reason_display().lower()})",
+            v.place,
+        )
+        for v in incident.viewings.select_related("viewer")
+    ]
+    for d in incident.deletions.select_related("young_person__pupil", "asked_by"):
+        name = d.young_person.display_name
+        events.append(
+            Event(
+                d.asked_at,
+                d.asked_by,
+                f"{name} asked to delete the imagery",
+                f"deadline {d.deadline:%d %b %Y}",
+            )
+        )
+        if d.confirmed_at:
+            events.append(
+                Event(d.confirmed_at, None, f"Deletion confirmed: {name}", d.confirmed_how)
+            )
+    for s in incident.searches.select_related("searched_by", "young_person__pupil"):
+        events.append(
+            Event(
+                s.searched_at,
+                s.searched_by,
+                f"Device searched: {s.young_person.display_name}",
+                s.found,
+            )
+        )
+    return events
+
+
+def opened(sender, user, incident, what: str, **kwargs) -> None:
+    log_access(user, incident, what)

@@ -1,0 +1,134 @@
+"""What referrals add to the incident, registered with the hub when the app is ready.
+
+Each rule stays here, where the referrals live: the police-involved evidence guard (R16), the
+required referral before closing (R8), the first referral of a decision to refer or of a report
+from the police (R14), and the referrals, follow-ups and custody chain in the chronology.
+"""
+
+from django.db.models import Prefetch
+
+from accounts.permissions import scoped
+from incidents import hub
+from incidents.chronology import Event
+from incidents.models import DisclosureSource, Incident, Stage
+from incidents.services import referral_required
+from ypsi.recording import save
+
+from . import services
+from .models import POLICE_AGENCIES, STATUTORY, Agency, CustodyEvent, Referral
+
+
+def register() -> None:
+    hub.add_section("referrals/_incident.html", section, order=10)
+    hub.add_panel("referrals/_dashboard.html", panel, order=20)
+    hub.add_closing_check(closing_check)
+    hub.add_chronology(chronology)
+    hub.add_evidence_guard(evidence_guard)
+    hub.set_referrer(hub.Referrer(agencies=lambda: Agency.choices, record=record_referral))
+    hub.incident_reported.connect(started_by_police, sender=Incident)
+
+
+def section(incident) -> dict:
+    return {
+        "referrals": incident.referrals.select_related("made_by"),
+        "follow_ups": incident.follow_ups.select_related("recorded_by", "referral"),
+        "devices": incident.devices.prefetch_related(
+            Prefetch("custody", queryset=CustodyEvent.objects.select_related("by"))
+        ),
+        "social_care_prompts": services.social_care_prompts(incident),
+        "police_involved": services.police_involved(incident),
+    }
+
+
+def panel(user) -> dict:
+    missing = scoped(
+        Referral.objects.filter(agency__in=POLICE_AGENCIES, reference=""),
+        user,
+        "change_incidents",
+        via="incident__school",
+    )
+    return {
+        "missing_references": missing.exclude(incident__stage=Stage.CLOSED).select_related(
+            "incident"
+        )
+    }
+
+
+def closing_check(incident) -> list[str]:
+    if referral_required(incident) and not any(
+        r.agency in STATUTORY for r in incident.referrals.all()
+    ):
+        return ["A referral is required and none is recorded."]
+    return []
+
+
+def evidence_guard(incident, action: str) -> str:
+    if services.police_involved(incident):
+        return services.EVIDENCE_PRESERVED.format(action=action)
+    return ""
+
+
+def record_referral(incident, user, **details) -> Referral:
+    referral = services.new_referral(incident, user, **details)
+    save(referral, user, "Referral recorded")
+    return referral
+
+
+def started_by_police(sender, incident, reporter, **kwargs) -> None:
+    """The police told the school: the incident starts with that referral on record (R14)."""
+    if incident.disclosure_source == DisclosureSource.POLICE:
+        referral = Referral(
+            incident=incident,
+            agency=Agency.POLICE,
+            made_at=incident.disclosed_at,
+            made_by=reporter,
+            reason="The police told the school of this incident.",
+        )
+        save(referral, reporter, "Reported by the police")
+
+
+def chronology(incident) -> list[Event]:
+    events = []
+    for r in incident.referrals.select_related("made_by"):
+        ref = (
+            f" (reference {r.reference})"
+            if r.reference
+            else (" (crime reference number missing)" if r.missing_reference else "")
+        )
+        events.append(
+            Event(r.made_at, r.made_by, f"Referral to {r.get_agency_display()}{ref}", r.reason)
+        )
+    for f in incident.follow_ups.select_related("recorded_by"):
+        events.append(
+            Event(
+                f.occurred_at,
+                f.recorded_by,
+                f.get_kind_display(),
+                f"{f.with_whom}: {f.note}" if f.with_whom else f.note,
+            )
+        )
+    for c in CustodyEvent.objects.filter(device__incident=incident).select_related("by", "device"):
+        events.append(
+            Event(
+                c.at,
+                c.by,
+                f"Device {c.get_kind_display().lower()}: {c.device.description}",
+                _custody_detail(c),
+            )
+        )
+    return events
+
+
+def _custody_detail(c) -> str:
+    parts = [
+        c.from_whom,
+        c.reason,
+        c.location,
+        c.officer_name,
+        c.officer_number and f"no. {c.officer_number}",
+        c.police_reference and f"ref. {c.police_reference}",
+        c.returned_to,
+        c.get_consent_display() if c.consent else "",
+        c.note,
+    ]
+    return "; ".join(p for p in parts if p)
