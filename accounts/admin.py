@@ -8,7 +8,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, School, Trust, TrustLead, User, ViewingDelegation
+from .calendars import calendar_changed
+from .models import (
+    Calendar,
+    Closure,
+    Membership,
+    School,
+    Term,
+    Trust,
+    TrustLead,
+    User,
+    ViewingDelegation,
+)
 
 
 @admin.register(User)
@@ -48,3 +59,26 @@ class TrustLeadAdmin(HistoryAdmin):
 @admin.register(ViewingDelegation)
 class ViewingDelegationAdmin(HistoryAdmin):
     list_display = ("user", "school", "delegated_on", "revoked_on")
+
+
+class TermInline(admin.TabularInline):
+    model = Term
+    extra = 0
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    extra = 0
+
+
+@admin.register(Calendar)
+class CalendarAdmin(HistoryAdmin):
+    """A local authority's or trust's published term dates, which schools inherit (issue 20)."""
+
+    list_display = ("name",)
+    inlines = [TermInline, ClosureInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The schools that inherit it have their provisional deadlines counted again.
+        calendar_changed.send(sender=Calendar, calendar=form.instance, user=request.user)

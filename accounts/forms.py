@@ -1,8 +1,8 @@
 from django import forms
 
-from ypsi.forms import GovukDateField, GovukFormMixin
+from ypsi.forms import SHORT_TEXT, GovukDateField, GovukFormMixin
 
-from .models import Pupil, School
+from .models import Closure, Pupil, School
 
 
 class PupilForm(GovukFormMixin, forms.ModelForm):
@@ -37,6 +37,7 @@ class RosterImportForm(GovukFormMixin, forms.Form):
 
 class PolicyForm(GovukFormMixin, forms.ModelForm):
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Why are you changing these settings?",
         help_text="Kept in the record with your name and the date.",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -63,3 +64,60 @@ class PolicyForm(GovukFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["under_age_threshold"].widget.attrs["class"] += " govuk-input--width-2"
+
+
+# Term dates and closures (issue 20)
+
+
+class TermForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name of the term",
+        max_length=100,
+        help_text="For example Autumn term (or Autumn term 1, if you enter half-terms as terms).",
+    )
+    first_day = GovukDateField(label="First day of the term")
+    last_day = GovukDateField(label="Last day of the term")
+
+
+class ClosureForm(GovukFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="What kind of closure", choices=Closure.Kind.choices, widget=forms.RadioSelect
+    )
+    first_day = GovukDateField(label="First day the school is closed")
+    last_day = GovukDateField(
+        label="Last day the school is closed",
+        required=False,
+        help_text="Leave it blank for a single day.",
+    )
+    description = forms.CharField(
+        label="Description",
+        max_length=200,
+        required=False,
+        help_text="For example Half term, or Polling day.",
+    )
+
+
+class CalendarImportForm(GovukFormMixin, forms.Form):
+    file = forms.FileField(
+        label="CSV or iCalendar (.ics) file",
+        error_messages={"required": "Choose a CSV or iCalendar file to import."},
+    )
+
+
+class FollowCalendarForm(GovukFormMixin, forms.Form):
+    calendar = forms.ModelChoiceField(
+        label="Inherit term dates published by",
+        queryset=None,
+        required=False,
+        empty_label="The trust's default",
+    )
+    reason = forms.CharField(
+        max_length=SHORT_TEXT,
+        label="Why does the school follow these term dates?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the school follows these term dates."},
+    )
+
+    def __init__(self, *args, calendars, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["calendar"].queryset = calendars

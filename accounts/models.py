@@ -20,6 +20,15 @@ class User(AbstractUser):
 
 class Trust(models.Model):
     name = models.CharField(max_length=200, unique=True)
+    calendar = models.ForeignKey(
+        "Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trusts",
+        verbose_name="default term dates",
+        help_text="The term dates the trust's schools inherit, unless a school follows another.",
+    )
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -88,6 +97,25 @@ class School(models.Model):
         max_length=100,
         default="Chair of governors",
         help_text="Held by the user with the 'nominated signatory' role at this school.",
+    )
+
+    # The days the school is open (issue 20): its own dates, over those it inherits.
+    calendar = models.OneToOneField(
+        "Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="school",
+        help_text="The school's own term dates and closure days.",
+    )
+    published_calendar = models.ForeignKey(
+        "Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="following_schools",
+        verbose_name="term dates published by",
+        help_text="A local authority's or trust's term dates; if blank, the trust's default.",
     )
 
     # Not a safeguarding fact: a counter for references, kept out of the history.
@@ -212,3 +240,99 @@ class ViewingDelegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} may view imagery at {self.school} (from {self.delegated_on:%d %b %Y})"
+
+
+class FormSubmission(models.Model):
+    """A form's one-time token, claimed in the transaction that saves what the form records.
+
+    A double click or a retried request carries the same token: the database refuses the second
+    claim, so nothing is recorded twice (issue 10).
+    """
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.user})"
+
+
+def days(first, last) -> str:
+    return f"{first:%-d %b %Y}" + (f" to {last:%-d %b %Y}" if last != first else "")
+
+
+class Calendar(models.Model):
+    """Term dates and closure days (issue 20): a school's own, or published by a local authority
+    or a trust for its schools to inherit (published ones are kept in the admin).
+
+    A school open day is a weekday in a term that is neither a closure nor a bank holiday.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    """The school is open from the first day to the last; the days between terms are holidays."""
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(max_length=100, help_text="For example Autumn term.")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["first_day", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="term_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({days(self.first_day, self.last_day)})"
+
+
+class Closure(models.Model):
+    """Days within a term the school is closed: INSET days, a half-term, a polling day."""
+
+    class Kind(models.TextChoices):
+        INSET = "inset", "INSET (staff training) day"
+        HOLIDAY = "holiday", "Holiday within a term (for example half-term)"
+        OTHER = "other", "Other closure (for example a polling day)"
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="closures")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INSET)
+    first_day = models.DateField()
+    last_day = models.DateField()
+    description = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["first_day", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="closure_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({days(self.first_day, self.last_day)})"
+
+    @property
+    def label(self) -> str:
+        if self.description:
+            return self.description
+        return {
+            self.Kind.INSET: "INSET day",
+            self.Kind.HOLIDAY: "Holiday",
+            self.Kind.OTHER: "Closure",
+        }[self.kind]

@@ -9,8 +9,13 @@ Column layout (header row required; names are not case-sensitive; order does not
 - `date_of_birth`: DD/MM/YYYY (as MIS exports write it) or YYYY-MM-DD.
 - `sex`: F, M, Female or Male.
 - the three flags: Y/N, Yes/No, True/False, 1/0; empty means no.
+
+The file may be saved from Excel as "CSV UTF-8", "CSV" (Windows-1252) or "Unicode Text" (UTF-16,
+tab-separated). A column ypsi does not know is refused rather than ignored: a mis-decoded first
+byte would otherwise hide the UPN column unnoticed.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -18,6 +23,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from ypsi.imagery import refuse_imagery, refuse_imagery_in_text
 
 from .models import Pupil, School, Sex
 
@@ -41,6 +48,18 @@ FLAGS = {
 YES = {"y", "yes", "true", "1"}
 NO = {"", "n", "no", "false", "0"}
 SEXES = {"f": Sex.FEMALE, "female": Sex.FEMALE, "m": Sex.MALE, "male": Sex.MALE}
+MAX_BYTES = 5 * 1024 * 1024
+# What Excel saves: "CSV UTF-8" and "Unicode Text" (UTF-16) begin with a byte order mark; plain
+# "CSV" has none and is in the Windows code page, 1252 in England (Latin-1 and a few more).
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+NOT_TEXT = (
+    "It is not valid text in any of the encodings Excel saves in. Save the file from Excel as "
+    "CSV UTF-8 and import it again."
+)
 
 
 class RosterError(Exception):
@@ -53,6 +72,57 @@ class RosterError(Exception):
 class ImportResult:
     created: int
     updated: int
+
+
+def read_upload(upload) -> str:
+    """The uploaded file's text, after the imagery check (R22)."""
+    if upload.size > MAX_BYTES:
+        raise ValidationError(
+            f"The file is too large: the limit is {MAX_BYTES // 1024 // 1024} MB."
+        )
+    data = upload.read()
+    refuse_imagery(data)
+    text = decode(data)
+    refuse_imagery_in_text(text)
+    return text
+
+
+def decode(data: bytes) -> str:
+    """The text in whichever encoding Excel saved it; a line that is in none of them is refused.
+
+    Windows-1252 decodes almost any bytes, so it comes last, and not at all for a file whose
+    earlier lines were UTF-8: one bad byte there is damage, and decoding the whole file as 1252
+    would garble every accented name in it.
+    """
+    text = _decode(data)
+    if "\x00" in text:
+        # Not text: most often UTF-16 saved without its byte order mark.
+        raise _not_text(text[: text.index("\x00")])
+    return text
+
+
+def _decode(data: bytes) -> str:
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return _strictly(data[len(bom) :], encoding)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if not data[: e.start].isascii():
+            raise _not_text(data[: e.start].decode("utf-8")) from None
+    return _strictly(data, "cp1252")
+
+
+def _strictly(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise _not_text(data[: e.start].decode(encoding)) from None
+
+
+def _not_text(before: str) -> RosterError:
+    """The refusal, at the line of the first character that is not text."""
+    return RosterError([(before.count("\n") + 1, NOT_TEXT)])
 
 
 def parse_date(value: str) -> datetime.date:
@@ -91,16 +161,56 @@ def parse_row(row: dict[str, str]) -> dict:
 
 
 def import_roster(school: School, text: str, user) -> ImportResult:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise RosterError([(1, f"The header row lacks the column(s): {', '.join(missing)}.")])
-    reader.fieldnames = header
+    # Excel's "Unicode Text" (UTF-16) separates the columns with tabs, not commas.
+    header_line = text.partition("\n")[0]
+    delimiter = "\t" if "\t" in header_line and "," not in header_line else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = _read_rows(reader, school)
+    except csv.Error as e:
+        # The reader counts the lines it has read: the bad one is the next.
+        raise RosterError([(reader.line_num + 1, f"It cannot be read as CSV ({e}).")]) from None
+    return _save(school, rows, user)
 
+
+def _check_header(fieldnames: list[str] | None) -> list[str]:
+    """The header's column names, lower-cased; refused unless each is one of COLUMNS, once."""
+    typed = [h.strip() for h in (fieldnames or [])]
+    header = [h.lower() for h in typed]
+    unknown = [_shown(t) for t, h in zip(typed, header, strict=True) if h and h not in COLUMNS]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    missing = [c for c in REQUIRED if c not in header]
+    problems = []
+    if unknown:
+        problems.append(
+            f"The header row has column(s) ypsi does not know: {', '.join(unknown)}. Rename "
+            f"or remove them; the columns are {', '.join(COLUMNS)}."
+        )
+    if twice:
+        problems.append(f"The header row has the column(s) {', '.join(twice)} more than once.")
+    if missing:
+        problems.append(f"The header row lacks the column(s): {', '.join(missing)}.")
+    if problems:
+        raise RosterError([(1, p) for p in problems])
+    return header
+
+
+def _shown(name: str) -> str:
+    """A column name as typed, with invisible characters (a stray byte order mark) spelt out."""
+    return "'" + "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name) + "'"
+
+
+def _read_rows(reader: csv.DictReader, school: School) -> list[dict]:
+    reader.fieldnames = _check_header(reader.fieldnames)
     rows, problems, seen_upns = [], [], set()
     for row in reader:
         line = reader.line_num
+        if None in row:
+            problems.append((line, "It has more values than the header row has columns."))
+            continue
+        if (row.get("") or "").strip():
+            problems.append((line, "It has a value in a column with no name in the header row."))
+            continue
         clean = {k: (v or "").strip() for k, v in row.items() if k}
         if not any(clean.values()):
             continue
@@ -124,7 +234,10 @@ def import_roster(school: School, text: str, user) -> ImportResult:
         raise RosterError(problems)
     if not rows:
         raise RosterError([(1, "The file has no pupils in it.")])
+    return rows
 
+
+def _save(school: School, rows: list[dict], user) -> ImportResult:
     created = updated = 0
     with transaction.atomic():
         for values in rows:

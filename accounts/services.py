@@ -1,4 +1,9 @@
+import uuid
 from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from .models import FormSubmission
 
 
 @dataclass
@@ -28,3 +33,18 @@ def change_history(obj) -> list[Change]:
             )
         )
     return out
+
+
+def claim_submission(token: str | None, user) -> bool:
+    """True the first time a form's token is used (or when the form carries none); False for a
+    repeat. Inside the caller's transaction, so a refused save frees the token again."""
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:
+        return True  # no token (an API client, a test): nothing to deduplicate against
+    try:
+        with transaction.atomic():
+            FormSubmission.objects.create(token=token, user=user)
+    except IntegrityError:
+        return False
+    return True

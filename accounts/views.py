@@ -5,12 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ypsi.forms import with_errors
-from ypsi.uploads import read_text_upload
 
 from .forms import PolicyForm, PupilForm, RosterImportForm
 from .models import School
 from .permissions import get_for_user, has_school_perm
-from .roster import COLUMNS, RosterError, import_roster
+from .roster import COLUMNS, RosterError, import_roster, read_upload
 from .services import change_history
 
 
@@ -55,7 +54,7 @@ def pupil_import(request: HttpRequest, pk: int) -> HttpResponse:
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            text = read_text_upload(form.cleaned_data["file"])
+            text = read_upload(form.cleaned_data["file"])
             result = import_roster(school, text, request.user)
         except ValidationError as e:
             form.add_error("file", e)

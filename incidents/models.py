@@ -124,8 +124,20 @@ class Incident(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Bumped under the row lock by every change to the incident or what hangs off it, so a form
+    # opened at an older version is refused rather than silently overwriting (issue 10).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version", "changed_at", "changed_by"])
 
     class Meta:
         ordering = ["-reported_at"]
@@ -218,6 +230,7 @@ class Notification(models.Model):
         SIGN_OFF_OVERDUE = "sign_off_overdue", "A decision is waiting for your sign-off"
         ACTION_OVERDUE = "action_overdue", "An action is past its due date"
         TRANSFER_OVERDUE = "transfer_overdue", "A child protection file transfer is not confirmed"
+        CALENDAR_ENDING = "calendar_ending", "The school's term dates need entering"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
@@ -247,6 +260,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient}"
+
+
+class DeliveryFailure(models.Model):
+    """Why a notification is not delivered (issue 19): retried after `retry_after`, or given up."""
+
+    notification = models.OneToOneField(
+        Notification, primary_key=True, on_delete=models.CASCADE, related_name="failure"
+    )
+    since = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=1)
+    retry_after = models.DateTimeField(null=True, blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 class InitialReview(models.Model):
@@ -299,6 +328,14 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["made_at", "pk"]
+        constraints = [
+            # Two DSLs deciding at the same instant cannot leave two decisions in force.
+            models.UniqueConstraint(
+                fields=["incident"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="one_live_decision_per_incident",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.incident})"
@@ -345,6 +382,13 @@ class SignOff(models.Model):
 
     class Meta:
         ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="one_live_sign_off_per_decision",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} by {self.signed_by}"

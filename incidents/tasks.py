@@ -1,4 +1,8 @@
-"""Background work. Tasks take no state in their messages: they sweep the database."""
+"""Background work. Tasks take no state in their messages: they sweep the database.
+
+Each is bounded (settings: EMAIL_TIMEOUT on every send, CELERY_TASK_SOFT_TIME_LIMIT and
+CELERY_TASK_TIME_LIMIT on every task), and a failed send is retried by the rows' own backoff,
+not by the task: the next sweep picks up what is due, whatever happened to this one."""
 
 from celery import shared_task
 
@@ -20,7 +24,7 @@ def sweep() -> dict:
     return done | {"notifications": services.send_pending_notifications()}
 
 
-@shared_task
+@shared_task(ignore_result=False)
 def ping() -> str:
     """Answers "pong": proves a worker is consuming the queue (used by the round-trip tests)."""
     return "pong"

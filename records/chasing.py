@@ -13,11 +13,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role
+from accounts.calendars import coverage_warnings
+from accounts.models import Membership, Role, School
 from incidents.models import Action, Decision, Notification, Stage
 from incidents.services import awaiting_sign_off, enqueue_notifications
 
 from .models import DeletionRequest, Transfer
+from .schooldays import recompute
 
 
 def _steps(days_over: int, after: int, every: int) -> int | None:
@@ -121,6 +123,40 @@ def create_reminders(now: datetime.datetime | None = None) -> int:
             kind.TRANSFER_OVERDUE, pk, None, "dsl", step, team.get((school_id, "dsl"), []), link
         )
 
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(enqueue_notifications)
+    return len(rows)
+
+
+@transaction.atomic
+def calendar_reminders(now: datetime.datetime | None = None) -> int:
+    """Weekly (issue 20): where a school's term dates or the bank holidays end within the next
+    term, its administrators and DSLs are told to enter the next year's, once a week each; and
+    provisional deadlines are counted again, in case the dates (or the data) have arrived."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    recompute()
+    year, week, _ = today.isocalendar()
+    warned = [s for s in School.objects.select_related("trust") if coverage_warnings(s, today)]
+    rows = [
+        Notification(
+            recipient_id=user_id,
+            kind=Notification.Kind.CALENDAR_ENDING,
+            # The administrator enters the dates; a DSL is shown what is missing on the dashboard.
+            link=reverse("school_calendar", args=[school_id])
+            if role == Role.ADMINISTRATOR
+            else reverse("dashboard"),
+            key=f"calendar_ending:{school_id}:{year}-W{week:02d}:{user_id}",
+            created_at=now,
+        )
+        for school_id, role, user_id in Membership.objects.filter(
+            school__in=warned,
+            user__is_active=True,
+            role__in=[Role.ADMINISTRATOR, Role.DSL, Role.DEPUTY_DSL],
+        )
+        .exclude(user__email="")
+        .values_list("school_id", "role", "user_id")
+    ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(enqueue_notifications)
     return len(rows)

@@ -1,7 +1,14 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ypsi.forms import GovukDateField, GovukDateTimeField, GovukFormMixin, now_local
+from ypsi.forms import (
+    LONG_TEXT,
+    SHORT_TEXT,
+    GovukDateField,
+    GovukDateTimeField,
+    GovukFormMixin,
+    now_local,
+)
 
 from .models import UnavoidableHow, ViewingReason
 
@@ -55,7 +62,10 @@ class ViewingForm(PeopleFormMixin, GovukFormMixin, forms.Form):
     )
     same_sex = yes_no("Is the viewer the same sex as the young person pictured?")
     different_sex_reason = forms.CharField(
-        label="If not: why", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT,
+        label="If not: why",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     discussed_with = forms.ModelChoiceField(
         label="Headteacher the decision was discussed with", queryset=None, required=False
@@ -70,11 +80,14 @@ class ViewingForm(PeopleFormMixin, GovukFormMixin, forms.Form):
         help_text="On school premises, ideally the headteacher's or a senior leader's office.",
     )
     others_present = forms.CharField(label="Who else was present", required=False, max_length=300)
-    why = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}))
+    why = forms.CharField(
+        max_length=SHORT_TEXT, label="Why", widget=forms.Textarea(attrs={"rows": 2})
+    )
     what_followed = forms.CharField(
-        label="What followed", widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT, label="What followed", widget=forms.Textarea(attrs={"rows": 2})
     )
     support_offered = forms.CharField(
+        max_length=SHORT_TEXT,
         label="If unavoidable: support offered to the member of staff",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -106,7 +119,10 @@ class DeletionRequestForm(PeopleFormMixin, GovukFormMixin, forms.Form):
         required=False,
         min_value=1,
         max_value=30,
-        help_text="Weekends and bank holidays are skipped. Or give a date below.",
+        help_text=(
+            "Counted in the days the school is open: weekends, holidays, INSET days and bank "
+            "holidays are skipped. Or give a date below."
+        ),
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
     )
     deadline = GovukDateField(label="Or a deadline date", required=False)
@@ -126,7 +142,9 @@ class ConfirmDeletionForm(GovukFormMixin, forms.Form):
 
 class RefusalForm(GovukFormMixin, forms.Form):
     note = forms.CharField(
-        label="What the young person said", widget=forms.Textarea(attrs={"rows": 3})
+        max_length=LONG_TEXT,
+        label="What the young person said",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -141,11 +159,17 @@ class SearchForm(PeopleFormMixin, GovukFormMixin, forms.Form):
     authorised_at = GovukDateTimeField(label="When it was authorised")
     present = forms.CharField(label="Who was present", max_length=300)
     sought = forms.CharField(
-        label="What was sought, and the good reason", widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT,
+        label="What was sought, and the good reason",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    found = forms.CharField(label="What was found", widget=forms.Textarea(attrs={"rows": 2}))
+    found = forms.CharField(
+        max_length=SHORT_TEXT, label="What was found", widget=forms.Textarea(attrs={"rows": 2})
+    )
     deleted = forms.BooleanField(label="Data was deleted from the device", required=False)
-    followed = forms.CharField(label="What followed", widget=forms.Textarea(attrs={"rows": 2}))
+    followed = forms.CharField(
+        max_length=SHORT_TEXT, label="What followed", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DelegationForm(PeopleFormMixin, GovukFormMixin, forms.Form):
@@ -172,7 +196,10 @@ class InspectionForm(GovukFormMixin, forms.Form):
 
 class TransferForm(GovukFormMixin, forms.Form):
     to_school = forms.CharField(label="The new school", max_length=200)
-    moved_on = GovukDateField(label="The date of the move (or the start of the new term)")
+    moved_on = GovukDateField(
+        label="The date of the move",
+        help_text="After the last day of a term, the file is due on the 5th school day of the next.",
+    )
 
 
 class TransferSentForm(GovukFormMixin, forms.Form):

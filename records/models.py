@@ -114,6 +114,11 @@ class DeletionRequest(models.Model):
         "told that refusing to delete it means the police will be involved"
     )
     deadline = models.DateField()
+    # Counted in the school's days (issue 20): how many, how, and whether it is provisional
+    # because the term dates (or bank holidays) did not reach it. None: a date was given.
+    school_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    deadline_note = models.CharField("how the deadline was counted", max_length=500, blank=True)
+    deadline_provisional = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_how = models.CharField(max_length=200, blank=True)
@@ -199,13 +204,16 @@ class AccessLog(models.Model):
 class Transfer(models.Model):
     """A child protection file sent to a pupil's new school (KCSIE; R31).
 
-    Within 5 school days of the move; chased until the new school's receipt is recorded.
+    Within 5 school days of the move, or on the 5th school day of the next term for a move after
+    the last day of one; chased until the new school's receipt is recorded.
     """
 
     pupil = models.ForeignKey("accounts.Pupil", on_delete=models.PROTECT, related_name="transfers")
     to_school = models.CharField("the new school", max_length=200)
-    moved_on = models.DateField("the date of the move (or the start of the new term)")
+    moved_on = models.DateField("the date of the move")
     deadline = models.DateField()
+    deadline_note = models.CharField("how the deadline was counted", max_length=500, blank=True)
+    deadline_provisional = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -9,10 +9,11 @@ from accounts.permissions import has_school_perm, roles_at
 from incidents import stages
 from incidents.hub import refuse_if_evidence_preserved
 from incidents.models import Stage
-from incidents.services import require_open
+from incidents.services import lock, require_open
 from ypsi.recording import not_future, require_filled, save
 
 from .models import DeletionRequest, SearchRecord, ViewingReason, ViewingRecord
+from .schooldays import deadline_for
 
 SAME_SEX_WARNING = (
     "UKCCIS: the member of staff viewing should be the same sex as the young person pictured, "
@@ -152,6 +153,7 @@ def record_viewing(
 @transaction.atomic
 def confirm_viewing(record: ViewingRecord, user) -> None:
     """Signed and dated: the viewer and the member of staff present each confirm under their own login."""
+    lock(record.incident, user, record)
     now = timezone.now()
     if user == record.viewer and not record.viewer_confirmed_at:
         record.viewer_confirmed_at = now
@@ -174,11 +176,13 @@ def request_deletion(
     *,
     young_person,
     asked_at,
-    deadline,
+    deadline=None,
+    school_days: int | None = None,
     everywhere: bool,
     told_illegal: bool,
     told_police: bool,
 ) -> DeletionRequest:
+    """By a date, or in school days counted in the school's own days (issue 20)."""
     require_open(user, incident)
     refuse_if_evidence_preserved(incident, "ask young people to delete imagery")
     if young_person.incident_id != incident.pk:
@@ -190,6 +194,12 @@ def request_deletion(
             "refusing means the police will be involved."
         )
     not_future(asked_at, "The request")
+    counted = None
+    if deadline is None:
+        if not school_days:
+            raise ValidationError("Give a deadline: a number of school days, or a date.")
+        counted = deadline_for(incident.school, timezone.localdate(asked_at), school_days)
+        deadline = counted.date
     if deadline < timezone.localdate(asked_at):
         raise ValidationError("The deadline cannot be before the request.")
     deletion = DeletionRequest(
@@ -201,6 +211,9 @@ def request_deletion(
         told_illegal=True,
         told_police=True,
         deadline=deadline,
+        school_days=school_days if counted else None,
+        deadline_note=counted.note if counted else "",
+        deadline_provisional=counted.provisional if counted else False,
     )
     save(deletion, user, "Deletion requested")
     return deletion
@@ -210,7 +223,7 @@ def request_deletion(
 def confirm_deletion(
     deletion: DeletionRequest, user, *, confirmed_at, how: str, witnessed_by: str
 ) -> None:
-    require_open(user, deletion.incident)
+    require_open(user, deletion.incident, deletion)
     if deletion.status != DeletionRequest.Status.PENDING:
         raise ValidationError("This deletion is no longer waiting for confirmation.")
     if not (how.strip() and witnessed_by.strip()):
@@ -231,7 +244,7 @@ def record_refusal(deletion: DeletionRequest, user, *, note: str) -> None:
     from incidents.services import current_decision
 
     incident = deletion.incident
-    require_open(user, incident)
+    require_open(user, incident, deletion)
     if deletion.status != DeletionRequest.Status.PENDING:
         raise ValidationError("This deletion is no longer waiting for confirmation.")
     if not note.strip():

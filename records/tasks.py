@@ -27,3 +27,11 @@ def build_inspection_export(export_id: int) -> None:
             status=Export.Status.FAILED, finished_at=timezone.now()
         )
         raise
+
+
+@shared_task(acks_late=True)
+def check_calendars() -> int:
+    """Weekly: tell schools whose term dates (or the bank holidays) run out soon (issue 20)."""
+    from .chasing import calendar_reminders
+
+    return calendar_reminders()

@@ -6,22 +6,136 @@ another school running ypsi imports, so nothing is retyped.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Pupil
+from accounts.models import Pupil, Sex
 from accounts.permissions import has_school_perm
 from incidents.models import Incident
+from incidents.rules import PersonRole
+from ypsi.imagery import IMAGERY_WARNING, text_holds_imagery
 from ypsi.recording import save
 
 from .models import ReceivedFile, Transfer
-from .schooldays import add_school_days
+from .schooldays import deadline_for
 
 FORMAT = "ypsi.young-person-file"
 VERSION = 1
 TRANSFER_SCHOOL_DAYS = 5  # KCSIE: within 5 school days of an in-year move
+
+
+@dataclass(frozen=True)
+class Text:
+    longest: int
+    choices: tuple[str, ...] = ()
+    null: bool = False
+
+
+@dataclass(frozen=True)
+class Items:
+    of: object
+    most: int
+
+
+# The file as docs/young-person-file.md documents it: every key it may hold and what its value
+# may be. Another school's file is refused if it holds anything else or anything longer, so only
+# what this names is ever kept (and no image hides under a key of the sender's choosing).
+WHEN = Text(40, null=True)  # an ISO 8601 date and time
+NAME = Text(100)
+LABEL = Text(200)
+WRITTEN = Text(20_000)  # as long as any box in ypsi takes
+SCHEMA = {
+    "format": Text(40),
+    "version": int,
+    "generated_at": WHEN,
+    "from_school": LABEL,
+    "pupil": {
+        "upn": Text(13),
+        "first_name": NAME,
+        "last_name": NAME,
+        "date_of_birth": Text(10),
+        "sex": Text(10, choices=tuple(Sex.values)),
+        "year_group": Text(20),
+        "sen_or_disability": bool,
+        "looked_after": bool,
+        "known_to_social_care": bool,
+    },
+    "incidents": Items(
+        {
+            "reference": Text(30),
+            "disclosed_at": WHEN,
+            "stage": LABEL,
+            "roles": Items(Text(20, choices=tuple(PersonRole.values)), most=len(PersonRole)),
+            "type": LABEL,
+            "typology": LABEL,
+            "risk_level": LABEL,
+            "decisions": Items(
+                {"kind": LABEL, "made_at": WHEN, "reason": WRITTEN, "superseded": bool},
+                most=100,
+            ),
+            "referrals": Items(
+                {"agency": LABEL, "made_at": WHEN, "reference": NAME, "response": WRITTEN},
+                most=100,
+            ),
+            "actions": Items(
+                {"kind": LABEL, "description": WRITTEN, "done": WHEN, "outcome": WRITTEN},
+                most=100,
+            ),
+            "closure": WRITTEN,
+        },
+        most=500,
+    ),
+}
+REQUIRED = ("pupil.first_name", "pupil.last_name", "pupil.date_of_birth", "pupil.sex")
+
+
+def check_file(data) -> None:
+    """Refuse a file that is not what SCHEMA describes, naming where: `incidents[0].reason`."""
+    _check(data, SCHEMA, "")
+    for path in REQUIRED:
+        section, key = path.split(".")
+        if key not in data.get(section, {}):
+            raise ValidationError(f"The file is incomplete or damaged: it has no {path}.")
+
+
+def _check(value, spec, path: str) -> None:
+    def damaged(problem: str) -> ValidationError:
+        return ValidationError(f"The file is incomplete or damaged: {path or 'it'} {problem}.")
+
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            raise damaged("is not a set of named values")
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if key not in spec:
+                raise ValidationError(
+                    f"The file holds {here}, which a young person's file does not have, so "
+                    "nothing has been imported."
+                )
+            _check(item, spec[key], here)
+    elif isinstance(spec, Items):
+        if not isinstance(value, list):
+            raise damaged("is not a list")
+        if len(value) > spec.most:
+            raise damaged(f"has more than {spec.most} entries")
+        for i, item in enumerate(value):
+            _check(item, spec.of, f"{path}[{i}]")
+    elif isinstance(spec, Text):
+        if value is None and spec.null:
+            return
+        if not isinstance(value, str):
+            raise damaged("is not text")
+        if len(value) > spec.longest:
+            raise damaged(f"is longer than {spec.longest} characters")
+        if spec.choices and value not in spec.choices:
+            raise damaged(f"is not one of {', '.join(spec.choices)}")
+        if text_holds_imagery(value):
+            raise ValidationError(f"{IMAGERY_WARNING} (It is in {path}.)", code="imagery")
+    elif type(value) is not spec:  # bool or int; True is not a version number
+        raise damaged(f"is not {'true or false' if spec is bool else 'a whole number'}")
 
 
 def _dsl(user, school) -> None:
@@ -114,11 +228,14 @@ def record_transfer(pupil: Pupil, user, *, to_school: str, moved_on: datetime.da
     _dsl(user, pupil.school)
     if not to_school.strip():
         raise ValidationError("Name the new school.")
+    due = deadline_for(pupil.school, moved_on, TRANSFER_SCHOOL_DAYS)
     transfer = Transfer(
         pupil=pupil,
         to_school=to_school.strip(),
         moved_on=moved_on,
-        deadline=add_school_days(moved_on, TRANSFER_SCHOOL_DAYS),
+        deadline=due.date,
+        deadline_note=due.note,
+        deadline_provisional=due.provisional,
         recorded_by=user,
     )
     save(transfer, user, "Transfer recorded")
@@ -157,6 +274,7 @@ def import_file(school, user, data: dict) -> ReceivedFile:
         raise ValidationError(
             f"This is not a ypsi young person's file ({FORMAT}, version {VERSION})."
         )
+    check_file(data)
     try:
         p = data["pupil"]
         dob = datetime.date.fromisoformat(p["date_of_birth"])
@@ -192,7 +310,7 @@ def import_file(school, user, data: dict) -> ReceivedFile:
             content=data,
             imported_by=user,
         )
-    except (KeyError, TypeError, ValueError) as e:
+    except ValueError as e:  # a date that is no date, a UPN that is no UPN
         raise ValidationError(f"The file is incomplete or damaged ({e}).") from None
     save(received, user, "Child protection file received")
     return received

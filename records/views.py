@@ -39,7 +39,6 @@ from .forms import (
     ViewingForm,
 )
 from .models import AccessLog, DeletionRequest, Export, Transfer, ViewingRecord
-from .schooldays import add_school_days
 
 
 @login_required
@@ -93,16 +92,11 @@ def deletion_add(request, pk):
     form = DeletionRequestForm(request.POST or None)
     form.limit(people=incident.people.all())
 
-    def save(d):
-        days = d.pop("school_days")
-        deadline = d.pop("deadline") or add_school_days(timezone.localdate(d["asked_at"]), days)
-        services.request_deletion(incident, request.user, deadline=deadline, **d)
-
     return record_page(
         request,
         incident=incident,
         form=form,
-        save=save,
+        save=lambda d: services.request_deletion(incident, request.user, **d),
         title="Ask a young person to delete the imagery",
         button="Save",
         success="Deletion requested.",

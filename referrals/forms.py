@@ -1,6 +1,6 @@
 from django import forms
 
-from ypsi.forms import GovukDateTimeField, GovukFormMixin, now_local
+from ypsi.forms import LONG_TEXT, SHORT_TEXT, GovukDateTimeField, GovukFormMixin, now_local
 
 from .models import Agency, ConsentMethod, ContactMethod, CustodyKind, FollowUp
 
@@ -24,6 +24,7 @@ class ReferralForm(GovukFormMixin, forms.Form):
         help_text="If the police give a crime reference number, record it.",
     )
     reason = forms.CharField(
+        max_length=LONG_TEXT,
         label="Why",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason for the referral."},
@@ -39,9 +40,13 @@ class ReferralUpdateForm(GovukFormMixin, forms.Form):
         label="Crime or case reference number", required=False, max_length=100
     )
     response = forms.CharField(
-        label="The agency's response", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=LONG_TEXT,
+        label="The agency's response",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Why are you changing this?",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why: it is kept in the record."},
@@ -64,6 +69,7 @@ class FollowUpForm(GovukFormMixin, forms.Form):
     occurred_at = GovukDateTimeField(label="When", initial=now_local)
     with_whom = forms.CharField(label="With whom", required=False, max_length=300)
     note = forms.CharField(
+        max_length=LONG_TEXT,
         label="What was said or agreed",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what happened."},
@@ -83,7 +89,9 @@ class DeviceForm(GovukFormMixin, forms.Form):
     owner = forms.CharField(label="Whose device it is", max_length=200)
     at = GovukDateTimeField(label="When was it confiscated?", initial=now_local)
     from_whom = forms.CharField(label="Taken from", max_length=200)
-    reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=SHORT_TEXT, label="Why", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CustodyForm(GovukFormMixin, forms.Form):
@@ -107,4 +115,9 @@ class CustodyForm(GovukFormMixin, forms.Form):
         required=False,
         choices=[("", "Not a return"), *ConsentMethod.choices],
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        max_length=SHORT_TEXT,
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -88,7 +88,7 @@ def add_referral(incident, user, **fields) -> Referral:
 @transaction.atomic
 def update_referral(referral: Referral, user, reason: str, **fields) -> None:
     """Add the crime reference, the agency's response, who and how, once known."""
-    require_open(user, referral.incident)
+    require_open(user, referral.incident, referral)
     if not reason.strip():
         raise ValidationError("Say why you are changing the referral: it is kept in the record.")
     allowed = {"to_whom", "how", "reference", "response"}

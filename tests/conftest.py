@@ -21,6 +21,30 @@ from .factories import (
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server with sync Playwright
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _broker_namespace():
+    """On Redis, this run's own key prefix (tests/workers.py), emptied at the start and the end.
+
+    The test process's Celery app uses it, and so does every worker and beat the tests start: a
+    task left on the broker by an earlier run, or sent by a stray process of one, never arrives.
+    (On the embedded broker, each test's workers use a queue folder in the test's own tmp_path.)
+    """
+    from django.conf import settings
+
+    from ypsi.celery import app
+
+    from .workers import NAMESPACE, flush_namespace, namespace_options
+
+    if not settings.REDIS_URL:
+        yield None
+        return
+    flush_namespace(settings.REDIS_URL)
+    app.conf.broker_transport_options = namespace_options()
+    app.conf.result_backend_transport_options = namespace_options("result_backend")
+    yield NAMESPACE
+    flush_namespace(settings.REDIS_URL)
+
+
 @pytest.fixture(autouse=True)
 def _no_network(settings, tmp_path):
     """Mail goes to the test outbox; nothing in tests reaches a real server."""

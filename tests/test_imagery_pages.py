@@ -97,9 +97,11 @@ def test_a_deletion_deadline_in_school_days(client, world, incident):
     }
     assert client.post(reverse("deletion_add", args=[incident.pk]), data).status_code == 302
     deletion = DeletionRequest.objects.get()
-    assert deletion.deadline == add_school_days(timezone.localdate(asked), 3)
+    assert deletion.deadline == add_school_days(timezone.localdate(asked), 3, world.school)
+    assert deletion.school_days == 3 and deletion.deadline_note.startswith("3 school days from")
     page = client.get(reverse("incident_detail", args=[incident.pk])).text
     assert "Waiting for confirmation" in page
+    assert deletion.deadline_note.split(" Provisional")[0] in page  # how it was counted
 
 
 def test_the_headteacher_delegates_authority_to_view(client, world):

@@ -48,6 +48,8 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
         DEBUG="False",
         SECRET_KEY="x" * 64 + "production-secret-for-the-check-only",
         ALLOWED_HOSTS="ypsi.example.org",
+        SITE_URL="https://ypsi.example.org",
+        EMAIL_URL="smtp+tls://ypsi:mail-password@smtp.example.org:587",
         DATA_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -5,6 +5,21 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+# Every free-text box has a limit, so that no request stores (or shows back) megabytes: an
+# account of what was said may run to pages; a note or a reason in a small box, to paragraphs.
+LONG_TEXT = 20_000
+SHORT_TEXT = 2_000
+
+
+class Typed(str):
+    """What was typed in the boxes of a date, as the field parses it, with each box kept as
+    typed: a date that fails shows again exactly as it was entered, whatever it holds."""
+
+    def __new__(cls, text: str, parts: list):
+        typed = super().__new__(cls, text)
+        typed.parts = parts
+        return typed
+
 
 class GovukDateInput(forms.MultiWidget):
     """Day, month and year as three boxes: the GOV.UK pattern that screen readers know."""
@@ -23,6 +38,8 @@ class GovukDateInput(forms.MultiWidget):
         )
 
     def decompress(self, value):
+        if isinstance(value, Typed):
+            return value.parts
         if isinstance(value, datetime.date):
             return [value.day, value.month, value.year]
         if isinstance(value, str) and value.count("-") == 2:
@@ -36,9 +53,8 @@ class GovukDateInput(forms.MultiWidget):
             return None
         try:
             return datetime.date(int(year), int(month), int(day)).isoformat()
-        except (TypeError, ValueError):
-            # Keep what was typed so the form shows it again with the error.
-            return f"{year}-{month}-{day}"
+        except (TypeError, ValueError, OverflowError):
+            return Typed(f"{year}-{month}-{day}", [day, month, year])
 
 
 class GovukDateField(forms.DateField):
@@ -52,6 +68,10 @@ def style_govuk(form: forms.BaseForm) -> None:
         css = _govuk_class(field.widget)
         if css and css not in field.widget.attrs.get("class", "").split():
             field.widget.attrs["class"] = (field.widget.attrs.get("class", "") + " " + css).strip()
+        if isinstance(field.widget, forms.Textarea):
+            # A browser cuts a long paste short without a word; the form's error says how much
+            # is over the limit, and keeps all of it.
+            field.widget.attrs.pop("maxlength", None)
 
 
 def _govuk_class(widget) -> str | None:
@@ -115,6 +135,8 @@ class GovukDateTimeInput(forms.MultiWidget):
         if isinstance(value, datetime.datetime):
             value = timezone.localtime(value) if timezone.is_aware(value) else value
             return [value.day, value.month, value.year, value.strftime("%H:%M")]
+        if isinstance(value, Typed):
+            return value.parts
         if isinstance(value, str) and " " in value:
             day, time = value.split(" ", 1)
             parts = day.split("-")
@@ -126,7 +148,7 @@ class GovukDateTimeInput(forms.MultiWidget):
         day, month, year, time = super().value_from_datadict(data, files, name)
         if not (day or month or year or time):
             return None
-        return f"{year}-{month}-{day} {time}".strip()
+        return Typed(f"{year}-{month}-{day} {time}".strip(), [day, month, year, time])
 
 
 class GovukDateTimeField(forms.DateTimeField):

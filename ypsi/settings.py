@@ -9,6 +9,7 @@ then requires SECRET_KEY and turns on the secure cookie and HTTPS settings that
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ypsi.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "ypsi.uploads.RefuseImageryMiddleware",
@@ -95,6 +97,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A test database in a file, so that a real Celery worker process can share it in tests.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # The embedded default beside a worker and beat: WAL lets readers go on while one writes;
+    # IMMEDIATE takes the write lock when a request's transaction begins, so a read-then-write
+    # request waits its turn (up to the timeout) instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_TIMEOUT_SECONDS", default=20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -154,6 +164,9 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 # For EMAIL_URL=filemail:// (a folder of .log files, one per email): where to write them.
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ypsi <no-reply@ypsi.invalid>")
+# A mail server that accepts the connection and then says nothing fails the send after this
+# many seconds (it is tried again later), instead of holding the worker and every alert behind it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport (no server).
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -162,7 +175,8 @@ CELERY_DATA_DIR.mkdir(exist_ok=True)  # beat's schedule file lives here, whateve
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # A Redis that does not answer fails a publish in seconds, not the system's minutes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_RESULT_BACKEND = f"file://{CELERY_DATA_DIR / 'results'}"
@@ -177,6 +191,21 @@ else:
     for _folder in ("queue", "control", "processed", "results"):
         (CELERY_DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ACKS_LATE = True
+# Publishing follows a person's request (a report): one attempt, no retry loop. With the broker
+# down the rows wait in the database for the periodic sweep; the person does not wait.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
+# No one waits for a task's result (the work is recorded in rows), so publishing never touches
+# the result backend either; `ping` keeps its result for the round-trip tests.
+CELERY_TASK_IGNORE_RESULT = True
+# Workers and beat reconnect by themselves, however long the broker is down.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Every task is stopped if it overruns: SoftTimeLimitExceeded first, so it can give back what it
+# claimed, then killed 30 s later (the prefork pool; the solo pool of the demo cannot, and relies
+# on EMAIL_TIMEOUT). No sweep needs this long; the next one goes on where it stopped.
+TASK_TIME_LIMIT_SECONDS = env.int("TASK_TIME_LIMIT_SECONDS", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = TASK_TIME_LIMIT_SECONDS
+CELERY_TASK_TIME_LIMIT = TASK_TIME_LIMIT_SECONDS + 30
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
@@ -193,6 +222,8 @@ SEND_INTERVAL_SECONDS = env.int("SEND_INTERVAL_SECONDS", default=60)
 CHASE_SWEEP_SECONDS = env.int("CHASE_SWEEP_SECONDS", default=900)
 # A notification claimed by a worker that then died is sent again after this long.
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=600)
+# A notification not sent this long after it was made is late: /health/ reports it as degraded.
+NOTIFICATION_LATE_SECONDS = env.int("NOTIFICATION_LATE_SECONDS", default=900)
 # R24: after a deadline, remind the DSL every CHASE_INTERVAL_DAYS; once it is more than
 # CHASE_HEADTEACHER_AFTER_DAYS overdue, the headteacher too. Decisions wait for sign-off
 # CHASE_SIGN_OFF_AFTER_DAYS before the headteacher is chased.
@@ -207,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(SEND_INTERVAL_SECONDS),
     },
     "chase": {"task": "incidents.tasks.sweep", "schedule": float(CHASE_SWEEP_SECONDS)},
+    # Issue 20: weekly, schools whose term dates (or the bank holidays) run out are told.
+    "calendars": {
+        "task": "records.tasks.check_calendars",
+        "schedule": crontab(minute=0, hour=7, day_of_week="monday"),
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,33 +1,32 @@
 """The one gate every uploaded file passes: imagery is refused by its content (R22).
 
-A file's name and declared type are the sender's to choose; its first bytes are not. Whatever
-the form, an image or a video is refused with the guidance's warning.
+What imagery looks like is `ypsi.imagery`'s to know. A file can hide it anywhere (a picture in
+a Word document, a JPEG in a gzip), so the gate keeps each upload whole, in memory, until the
+check has looked through all of it, and only then hands it on. A refused file is dropped: no
+other upload handler sees a byte of it, so nothing refused is written to a temporary file, let
+alone the database, and nothing of it is logged.
 """
 
-import puremagic
+from io import BytesIO
+
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    SkipFile,
+    StopFutureHandlers,
+    StopUpload,
+)
 from django.shortcuts import render
 
-IMAGERY_WARNING = (
-    "This file is an image or a video, so it has not been saved. Never copy, print or share the "
-    "imagery; this is illegal. ypsi never stores imagery: record what you were told about it "
-    "instead."
+from .imagery import IMAGERY_WARNING, is_imagery, refuse_imagery, refuse_imagery_in_text
+
+# Every upload is held in memory to be checked; the only files ypsi takes are a CSV or a JSON.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+TOO_LARGE_TO_CHECK = (
+    "This file is too large to check for imagery, so it has not been saved: the limit is "
+    f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB."
 )
-SNIFF_BYTES = 8192
-
-
-def sniff(head: bytes) -> list[str]:
-    """The MIME types the file's first bytes match, most likely first."""
-    try:
-        return [m.mime_type for m in puremagic.magic_string(head) if m.mime_type]
-    except puremagic.PureError:
-        return []
-
-
-def refuse_imagery(head: bytes) -> None:
-    if any(mime.startswith(("image/", "video/")) for mime in sniff(head[:SNIFF_BYTES])):
-        raise ValidationError(IMAGERY_WARNING, code="imagery")
 
 
 def read_text_upload(upload, max_bytes: int = 5 * 1024 * 1024) -> str:
@@ -39,39 +38,60 @@ def read_text_upload(upload, max_bytes: int = 5 * 1024 * 1024) -> str:
     data = upload.read()
     refuse_imagery(data)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            return data.decode("cp1252")
+            text = data.decode("cp1252")
         except UnicodeDecodeError:
             raise ValidationError("This is not a text (CSV) file.") from None
+    refuse_imagery_in_text(text)
+    return text
 
 
 class RefuseImageryUploadHandler(FileUploadHandler):
-    """First in FILE_UPLOAD_HANDLERS: every upload, on any page or the admin, is sniffed here.
+    """First in FILE_UPLOAD_HANDLERS: every upload, on any page or the admin, is checked here.
 
-    An image or a video is dropped before any other handler stores a byte of it, and the request
-    is marked so that `RefuseImageryMiddleware` answers with the guidance's warning.
+    This handler keeps the file itself, so the handlers after it (which would write a large
+    file to a temporary one as it arrives) are never used. Imagery, or a file too large to
+    check, is dropped, and the request is marked so that `RefuseImageryMiddleware` answers.
     """
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
-        self.checked = False
+        self.file = BytesIO()
+        raise StopFutureHandlers()
 
     def receive_data_chunk(self, raw_data, start):
-        if not self.checked:
-            self.checked = True
-            if any(m.startswith(("image/", "video/")) for m in sniff(raw_data[:SNIFF_BYTES])):
-                self.request.imagery_refused = True
-                raise SkipFile()
-        return raw_data
+        if start + len(raw_data) > MAX_UPLOAD_BYTES:
+            self.request.upload_refused = (TOO_LARGE_TO_CHECK, 413)
+            raise SkipFile()  # the parser closes self.file, and what it held is gone
+        self.file.write(raw_data)
+        return None
 
     def file_complete(self, file_size):
-        return None
+        if is_imagery(self.file.getvalue()):
+            self.file.close()
+            self.request.upload_refused = (IMAGERY_WARNING, 400)
+            raise StopUpload()  # the rest of the request is read past, never kept
+        self.file.seek(0)
+        return InMemoryUploadedFile(
+            file=self.file,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
 
 
 class RefuseImageryMiddleware:
-    """Answers a request that carried imagery with a 400 and the warning, whatever the view."""
+    """Answers a request that carried imagery with a 400 and the warning, whatever the view.
+
+    A refusal by the check before saving (`ypsi.imagery.refuse_imagery_on_save`) that no view
+    turned into a form's error (the admin's, say) is answered the same way: not as a 500, whose
+    error report would carry what was posted.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -79,8 +99,15 @@ class RefuseImageryMiddleware:
     def __call__(self, request):
         if request.method == "POST" and request.content_type == "multipart/form-data":
             request.FILES  # parse now, through the upload handlers  # noqa: B018
-            if getattr(request, "imagery_refused", False):
-                return render(
-                    request, "imagery_refused.html", {"warning": IMAGERY_WARNING}, status=400
-                )
+            refused = getattr(request, "upload_refused", None)
+            if refused:
+                warning, status = refused
+                return render(request, "imagery_refused.html", {"warning": warning}, status=status)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, ValidationError) and getattr(exception, "code", "") == "imagery":
+            return render(
+                request, "imagery_refused.html", {"warning": IMAGERY_WARNING}, status=400
+            )
+        return None

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Pupil, Sex
-from ypsi.forms import GovukDateField, GovukFormMixin, style_govuk
+from ypsi.forms import LONG_TEXT, SHORT_TEXT, GovukDateField, GovukFormMixin, style_govuk
 
 from ..models import AgeBand, DisclosureSource, PersonRole, Spread, Stage
 from ..services import Person
@@ -44,6 +44,7 @@ class ConcernForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Enter who received the disclosure."},
     )
     account = forms.CharField(
+        max_length=LONG_TEXT,
         label="What were you told?",
         help_text=(
             "Write it in the discloser's own words where you can. Do not look at, copy or "
@@ -53,6 +54,7 @@ class ConcernForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Write down what you were told."},
     )
     devices_and_platforms = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Devices, apps or platforms involved (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

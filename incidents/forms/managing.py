@@ -2,7 +2,14 @@
 
 from django import forms
 
-from ypsi.forms import GovukDateField, GovukDateTimeField, now_local, style_govuk
+from ypsi.forms import (
+    LONG_TEXT,
+    SHORT_TEXT,
+    GovukDateField,
+    GovukDateTimeField,
+    now_local,
+    style_govuk,
+)
 
 from .. import rules
 from .review import StyledForm, reason_field
@@ -13,9 +20,13 @@ class RiskAssessmentForm(StyledForm):
         super().__init__(*args, **kwargs)
         for q in rules.RiskQuestion:
             self.fields[f"q_{q.value}"] = forms.CharField(
-                label=q.label, required=False, widget=forms.Textarea(attrs={"rows": 2})
+                max_length=SHORT_TEXT,
+                label=q.label,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.fields["summary"] = forms.CharField(
+            max_length=LONG_TEXT,
             label="Overall assessment",
             widget=forms.Textarea(attrs={"rows": 4}),
             error_messages={"required": "Give the overall assessment."},
@@ -47,18 +58,26 @@ class ConversationForm(YoungPersonForm):
         label="Held by an adult the young person chose", required=False
     )
     imagery_described = forms.CharField(
+        max_length=LONG_TEXT,
         label="What the imagery contains, as the young person described it",
         help_text="Identify it without looking.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     seen_or_shared_by = forms.CharField(
-        label="Who has seen or shared it", widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT,
+        label="Who has seen or shared it",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     preventing_sharing = forms.CharField(
-        label="How further sharing will be prevented", widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT,
+        label="How further sharing will be prevented",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     note = forms.CharField(
-        label="Anything else", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT,
+        label="Anything else",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -81,6 +100,7 @@ class ParentContactForm(YoungPersonForm):
         choices=[("", "Not informed"), *rules.ParentContactMethod.choices],
     )
     reason_not_informed = forms.CharField(
+        max_length=SHORT_TEXT,
         label="If not informed: why",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -102,7 +122,7 @@ class ActionForm(StyledForm):
         error_messages={"required": "Choose the kind of action."},
     )
     description = forms.CharField(
-        label="What will be done", widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT, label="What will be done", widget=forms.Textarea(attrs={"rows": 2})
     )
     owner = forms.ModelChoiceField(label="Owner", queryset=None)
     due = GovukDateField(label="Due by")
@@ -114,6 +134,7 @@ class ActionForm(StyledForm):
 
 class CompleteActionForm(StyledForm):
     outcome = forms.CharField(
+        max_length=LONG_TEXT,
         label="Outcome",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For a report to a platform, the IWF, Childline or NCA-CEOP: the date and what they did.",
@@ -122,6 +143,7 @@ class CompleteActionForm(StyledForm):
 
 class CloseForm(StyledForm):
     summary = forms.CharField(
+        max_length=LONG_TEXT,
         label="Outcome summary",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Write the outcome summary."},
@@ -130,6 +152,7 @@ class CloseForm(StyledForm):
 
 class ReopenForm(StyledForm):
     reason = forms.CharField(
+        max_length=LONG_TEXT,
         label="Why is the incident being reopened?",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why."},

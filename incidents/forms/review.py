@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from ypsi.forms import GovukDateField, GovukFormMixin, style_govuk
+from ypsi.forms import LONG_TEXT, SHORT_TEXT, GovukDateField, GovukFormMixin, style_govuk
 
 from .. import hub, rules
 from .intake import PersonForm
@@ -15,6 +15,7 @@ REASON_HELP = "Kept in the record with your name and the time. Needed when you c
 
 def reason_field(required: bool = False) -> forms.CharField:
     return forms.CharField(
+        max_length=SHORT_TEXT,
         label="Why are you making this change?" if not required else "Your reason",
         required=required,
         help_text=REASON_HELP,
@@ -99,7 +100,10 @@ class MeetingForm(StyledForm):
         self.fields["attendees"].queryset = staff
         for c in rules.Consideration:
             self.fields[f"consideration_{c.value}"] = forms.CharField(
-                label=c.label, required=False, widget=forms.Textarea(attrs={"rows": 2})
+                max_length=SHORT_TEXT,
+                label=c.label,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.fields["reason"] = reason_field()
         style_govuk(self)
@@ -138,7 +142,10 @@ class CriteriaForm(StyledForm):
                 error_messages={"required": "Answer every criterion (yes, no or not yet known)."},
             )
             self.fields[f"c{c}_note"] = forms.CharField(
-                label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2})
+                max_length=SHORT_TEXT,
+                label="Note",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.fields["reason"] = reason_field()
         style_govuk(self)
@@ -165,6 +172,7 @@ class ReferForm(StyledForm):
         error_messages={"invalid": "Enter a time like 14:30.", "required": "Enter the time."},
     )
     reason = forms.CharField(
+        max_length=LONG_TEXT,
         label="Why (and, for an escalation, what has changed)",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason for the referral."},
@@ -186,23 +194,29 @@ class ReferForm(StyledForm):
 
 class ManageForm(StyledForm):
     reason = forms.CharField(
+        max_length=LONG_TEXT,
         label="Why are you confident the risks can be managed in school?",
         help_text="Within the school's pastoral support and disciplinary framework. If in doubt, refer.",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
     aggravating_answer = forms.CharField(
+        max_length=LONG_TEXT,
         label="How you have weighed each aggravating factor recorded",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     headteacher_input = forms.CharField(
-        label="The headteacher's input", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT,
+        label="The headteacher's input",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class SignOffForm(StyledForm):
     comment = forms.CharField(
+        max_length=LONG_TEXT,
         label="Your reason, or what the DSL should do if you send it back",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,

@@ -6,7 +6,15 @@ they refuse in the guidance's words. Each stage has its module; this package nam
 
 from .assessment import Assessment, CriterionView, assess, facts_snapshot, get_review, person_facts
 from .closing import close_incident, closing_blockers, referral_required, reopen_incident
-from .common import require_editable, require_open, require_perm, require_reason, start_review
+from .common import (
+    lock,
+    refuse_if_stale,
+    require_editable,
+    require_open,
+    require_perm,
+    require_reason,
+    start_review,
+)
 from .decision import (
     awaiting_sign_off,
     current_decision,
@@ -56,6 +64,7 @@ __all__ = [
     "facts_changed",
     "facts_snapshot",
     "get_review",
+    "lock",
     "next_reference",
     "person_facts",
     "record_conversation",
@@ -65,6 +74,7 @@ __all__ = [
     "record_parent_contact",
     "record_risk_assessment",
     "referral_required",
+    "refuse_if_stale",
     "reopen_incident",
     "report_concern",
     "require_editable",

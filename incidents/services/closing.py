@@ -7,7 +7,7 @@ from django.utils import timezone
 from .. import hub, rules, stages
 from ..models import Decision, Incident, Stage
 from .assessment import assess
-from .common import require_open, require_perm, require_reason
+from .common import lock, require_open, require_perm, require_reason
 from .decision import current_decision
 
 
@@ -67,6 +67,7 @@ def close_incident(incident: Incident, user, *, summary: str) -> None:
 @transaction.atomic
 def reopen_incident(incident: Incident, user, *, reason: str) -> None:
     require_perm(user, "change_incidents", incident)
+    lock(incident, user)
     if incident.stage != Stage.CLOSED:
         raise ValidationError("Only a closed incident can be reopened.")
     reason = require_reason(reason)

@@ -12,7 +12,7 @@ from ypsi.recording import save
 from .. import hub, stages
 from ..models import Decision, Incident, SignOff, Stage
 from .assessment import assess, facts_snapshot, get_review
-from .common import require_open, require_perm, require_reason, start_review
+from .common import require_open, require_reason, start_review
 
 
 def current_decision(incident: Incident) -> Decision | None:
@@ -146,7 +146,7 @@ def signatory_capacity(decision: Decision, user) -> str:
 @transaction.atomic
 def sign_off(decision: Decision, user, *, comment: str, send_back: bool = False) -> SignOff:
     incident = decision.incident
-    require_perm(user, "sign_off_decisions", incident)
+    require_open(user, incident, decision, perm="sign_off_decisions")
     if decision.kind != Decision.Kind.MANAGE_IN_SCHOOL or decision.superseded_at is not None:
         raise ValidationError(
             "Only a decision to manage in school that is still in force is signed off."

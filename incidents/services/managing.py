@@ -150,7 +150,7 @@ def add_action(incident: Incident, user, *, kind: str, description: str, owner, 
 
 @transaction.atomic
 def complete_action(action: Action, user, *, outcome: str, done_at=None) -> None:
-    require_open(user, action.incident)
+    require_open(user, action.incident, action)
     if action.done_at is not None:
         raise ValidationError("This action is already done.")
     if not outcome.strip():

@@ -9,7 +9,7 @@ from ypsi.recording import save
 from .. import rules, stages
 from ..models import Incident, InitialReview, InvolvedPerson, Stage
 from .assessment import get_review
-from .common import require_open, require_perm, require_reason, start_review
+from .common import require_open, require_reason, start_review
 from .decision import facts_changed
 from .intake import Person, check_person, person_row
 
@@ -43,7 +43,7 @@ def record_facts(incident: Incident, user, reason: str, **fields) -> None:
 @transaction.atomic
 def close_out_of_scope(incident: Incident, user, incident_type: str, reason: str) -> None:
     """Not YPSI (R3): closed with its reason, and kept on record (R25)."""
-    require_perm(user, "change_incidents", incident)
+    require_open(user, incident)
     if incident_type not in rules.OUT_OF_SCOPE_TYPES:
         raise ValidationError(
             "Only adult pornography or messages without imagery are out of scope."
@@ -117,7 +117,7 @@ def record_criteria(
 def correct_person(person: InvolvedPerson, user, reason: str, **fields) -> None:
     """Correct what is known of a person: the only way to change a derived criterion (R7)."""
     incident = person.incident
-    require_open(user, incident)
+    require_open(user, incident, person)
     reason = require_reason(reason)
     for name, value in fields.items():
         setattr(person, name, value)

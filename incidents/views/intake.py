@@ -1,7 +1,9 @@
 """Reporting a concern, and the reporter's own receipts."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -10,11 +12,19 @@ from accounts.permissions import (
     own_reports,
     schools_where,
 )
+from accounts.services import claim_submission
 from ypsi.forms import with_errors
 
 from .. import services
 from ..forms.intake import ConcernForm, PersonFormSet
 from ..models import Incident
+
+PEOPLE_COUNT_KEYS = ("person-TOTAL_FORMS", "person-INITIAL_FORMS")
+PEOPLE_COUNTS = {str(n) for n in range(PersonFormSet.max_num + 1)}
+PEOPLE_TAMPERED = (
+    "The list of people was not sent as this page wrote it, so nothing has been saved. Check "
+    "the people below, then send the report again."
+)
 
 
 @login_required
@@ -26,10 +36,17 @@ def report_concern(request: HttpRequest) -> HttpResponse:
 
     pupils = Pupil.objects.filter(school=school)
     data = request.POST if request.method == "POST" else None
+    if data is not None and _people_tampered(data):
+        data = _with_people_counted(data)
+        form = ConcernForm(data)
+        people = PersonFormSet(data, prefix="person", form_kwargs={"pupils": pupils})
+        form.add_error(None, PEOPLE_TAMPERED)
+        return _render_report(request, school, form, people, validate=True)
     if data is not None and "add_person" in data:
         # "Add another person" re-displays everything typed, with one more person form.
         data = data.copy()
-        data["person-TOTAL_FORMS"] = str(int(data.get("person-TOTAL_FORMS", 1)) + 1)
+        total = int(data["person-TOTAL_FORMS"]) + 1
+        data["person-TOTAL_FORMS"] = str(min(total, PersonFormSet.max_num))
         form = ConcernForm(data)
         people = PersonFormSet(data, prefix="person", form_kwargs={"pupils": pupils})
         return _render_report(request, school, form, people, validate=False)
@@ -39,23 +56,53 @@ def report_concern(request: HttpRequest) -> HttpResponse:
     if data is not None and form.is_valid() and people.is_valid():
         d = form.cleaned_data
         try:
-            incident = services.report_concern(
-                reporter=request.user,
-                school=school,
-                disclosure_source=d["disclosure_source"],
-                discloser=d["discloser"],
-                disclosed_at=d["disclosed_at"],
-                received_by=d["received_by"],
-                account=d["account"],
-                devices_and_platforms=d["devices_and_platforms"],
-                spread=d["spread"],
-                people=[f.to_person() for f in people if f.has_changed()],
-            )
+            with transaction.atomic():
+                if not claim_submission(data.get("form_token"), request.user):
+                    # A double click: the first submit recorded it; show the reporter's reports.
+                    messages.info(request, "Your report was already sent. It was recorded once.")
+                    return redirect("my_reports")
+                incident = services.report_concern(
+                    reporter=request.user,
+                    school=school,
+                    disclosure_source=d["disclosure_source"],
+                    discloser=d["discloser"],
+                    disclosed_at=d["disclosed_at"],
+                    received_by=d["received_by"],
+                    account=d["account"],
+                    devices_and_platforms=d["devices_and_platforms"],
+                    spread=d["spread"],
+                    people=[f.to_person() for f in people if f.has_changed()],
+                )
         except ValidationError as e:
             form.add_error(None, e)
         else:
             return redirect("report_receipt", reference=incident.reference)
     return _render_report(request, school, form, people, validate=data is not None)
+
+
+def _people_tampered(data) -> bool:
+    """The people formset's counts are hidden fields the page writes, a form for each person.
+
+    Any other value was changed on the way. Trusted, it gives a 500 (not a number), a page of a
+    thousand forms (a huge one), or people left out unseen (one too small).
+    """
+    if any(data.get(key) not in PEOPLE_COUNTS for key in PEOPLE_COUNT_KEYS):
+        return True
+    return int(data["person-TOTAL_FORMS"]) < _people_sent(data)
+
+
+def _people_sent(data) -> int:
+    """One past the highest numbered person whose fields were sent."""
+    sent = {key.split("-")[1] for key in data if key.startswith("person-")}
+    return max((n + 1 for n in range(PersonFormSet.max_num) if str(n) in sent), default=0)
+
+
+def _with_people_counted(data):
+    """The counts the page would have written for the people sent."""
+    data = data.copy()
+    data["person-TOTAL_FORMS"] = str(max(1, _people_sent(data)))
+    data["person-INITIAL_FORMS"] = "0"
+    return data
 
 
 def _chosen_school(request: HttpRequest, schools) -> School | None:
@@ -65,7 +112,8 @@ def _chosen_school(request: HttpRequest, schools) -> School | None:
         )
     chosen = request.POST.get("school") or request.GET.get("school")
     if chosen:
-        return schools.filter(pk=chosen).first()
+        # Compared as text: a tampered value is no school, not a query error.
+        return next((s for s in schools if str(s.pk) == chosen), None)
     return schools.first() if schools.count() == 1 else None
 
 

@@ -116,7 +116,7 @@ def incident_review(request: HttpRequest, pk: int) -> HttpResponse:
                 incident, user, d["reason"], typology=d["typology"], risk_level=d["risk_level"]
             ),
         }
-        if apply_service(form, actions[section]):
+        if apply_service(form, actions[section], user=request.user, incident=incident):
             messages.success(request, "Saved to the record.")
             return redirect(f"{reverse('incident_review', args=[pk])}#{section}")
     assessment = services.assess(incident)
@@ -171,7 +171,10 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> 
         p, reason = form.to_person(), form.cleaned_data["reason"]
         if person is None:
             ok = apply_service(
-                form, lambda: services.add_person(incident, request.user, p, reason)
+                form,
+                lambda: services.add_person(incident, request.user, p, reason),
+                user=request.user,
+                incident=incident,
             )
         else:
             fields = {
@@ -186,7 +189,10 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> 
                 "roles": p.roles,
             }
             ok = apply_service(
-                form, lambda: services.correct_person(person, request.user, reason, **fields)
+                form,
+                lambda: services.correct_person(person, request.user, reason, **fields),
+                user=request.user,
+                incident=incident,
             )
         if ok:
             messages.success(request, "The person's details have been saved.")
@@ -219,6 +225,8 @@ def incident_decide(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.decide_refer(
                 incident, user, agency=d["agency"], made_at=d["made_at"], reason=d["reason"]
             ),
+            user=user,
+            incident=incident,
         ):
             messages.success(request, "The referral has been recorded.")
             return redirect("incident_detail", pk=pk)
@@ -233,6 +241,8 @@ def incident_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 aggravating_answer=d["aggravating_answer"],
                 headteacher_input=d["headteacher_input"],
             ),
+            user=user,
+            incident=incident,
         ):
             messages.success(
                 request, "Decision recorded. It now awaits the headteacher's sign-off."
@@ -268,6 +278,8 @@ def incident_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.sign_off(
                 decision, request.user, comment=form.cleaned_data["comment"], send_back=send_back
             ),
+            user=request.user,
+            incident=incident,
         ):
             messages.success(
                 request, "Sent back to the DSL." if send_back else "Decision signed off."

@@ -61,7 +61,43 @@ def test_worker_and_beat_chase_through_redis_once(world, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_worker_replaced_sends_no_duplicate_through_redis(world, tmp_path):
+@pytest.mark.parametrize("crash_kills", ["worker", "machine"])
+def test_a_killed_worker_replaced_sends_no_duplicate_through_redis(world, tmp_path, crash_kills):
     from ..chase_worker import kill_and_restart
 
-    kill_and_restart(world, tmp_path, {"REDIS_URL": settings.REDIS_URL})
+    kill_and_restart(world, tmp_path, {"REDIS_URL": settings.REDIS_URL}, crash_kills=crash_kills)
+
+
+def test_a_task_left_on_redis_by_another_run_never_reaches_this_runs_worker(tmp_path):
+    """Each run has its own key prefix on Redis (tests/workers.py): what an earlier run left on
+    the broker, or a stray beat of it still sends, stays in that run's namespace."""
+    import uuid
+
+    import redis
+    from celery import Celery
+
+    from ..workers import NAMESPACE, namespace_options
+
+    assert settings.REDIS_URL, "integration tests need REDIS_URL"
+    other = f"ypsi-test-an-earlier-run-{uuid.uuid4().hex[:8]}:"
+    earlier_run = Celery(
+        broker=settings.REDIS_URL,
+        backend=settings.REDIS_URL,
+        broker_transport_options={"global_keyprefix": other},
+        result_backend_transport_options={"global_keyprefix": other},
+    )
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        assert celery_app.conf.broker_transport_options == namespace_options()
+        earlier_run.send_task("incidents.tasks.ping")
+        assert client.llen(f"{other}celery") == 1
+        with worker({"REDIS_URL": settings.REDIS_URL, "DATA_DIR": str(tmp_path)}) as running:
+            assert running.app.send_task("incidents.tasks.ping").get(timeout=30) == "pong"
+            time.sleep(2)
+            assert client.llen(f"{other}celery") == 1, "this run's worker took another run's task"
+        assert client.exists(f"{NAMESPACE}_kombu.binding.celery")
+    finally:
+        for key in client.scan_iter(match=f"{other}*"):
+            client.delete(key)
+        client.close()
+        earlier_run.close()

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Pupil, Role, School, Trust, TrustLead, User
+from accounts.models import Calendar, Membership, Pupil, Role, School, Term, Trust, TrustLead, User
 from incidents.services import Person, report_concern
 
 DEMO_PASSWORD = "ypsi-demo-password"
@@ -37,6 +37,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         trust, _ = Trust.objects.get_or_create(name="Riverside Learning Trust (demo)")
+        self.term_dates(trust)
         logins = []
         for name, code in SCHOOLS:
             school, _ = School.objects.get_or_create(
@@ -85,6 +86,23 @@ class Command(BaseCommand):
             ],
         )
 
+    def term_dates(self, trust: Trust) -> None:
+        """Invented term dates for this academic year and the next, which the schools inherit
+        (issue 20): six terms a year, the half-terms between them."""
+        calendar, _ = Calendar.objects.get_or_create(name="Riverside term dates (demo)")
+        if not calendar.terms.exists():
+            today = timezone.localdate()
+            start = today.year if today.month >= 8 else today.year - 1
+            for year in (start, start + 1):
+                for name, first, last in demo_terms(year):
+                    Term.objects.create(
+                        calendar=calendar, name=name, first_day=first, last_day=last
+                    )
+        if trust.calendar_id is None:
+            trust.calendar = calendar
+            trust._change_reason = "Demo term dates"
+            trust.save()
+
     def user(self, username, first, last) -> User:
         user, created = User.objects.get_or_create(
             username=username,
@@ -115,3 +133,34 @@ class Command(BaseCommand):
                     "sen_or_disability": i == 1,
                 },
             )
+
+
+def demo_terms(year: int) -> list[tuple[str, datetime.date, datetime.date]]:
+    """An English school year from September `year`, in six terms with a week's half-term
+    between each pair and the Christmas, Easter and summer holidays (invented, but typical)."""
+    week = datetime.timedelta(days=7)
+
+    def monday(month, day, y):  # the Monday on or after
+        d = datetime.date(y, month, day)
+        return d + datetime.timedelta(days=-d.weekday() % 7)
+
+    def friday_before(d):
+        return d - datetime.timedelta(days=(d.weekday() - 4) % 7 or 7)
+
+    def weekday(d):  # the weekday on or after
+        return d + datetime.timedelta(days=7 - d.weekday() if d.weekday() >= 5 else 0)
+
+    autumn, spring, easter, summer = (
+        monday(10, 26, year),
+        monday(2, 16, year + 1),
+        monday(3, 30, year + 1),
+        monday(5, 25, year + 1),
+    )
+    return [
+        ("Autumn term 1", weekday(datetime.date(year, 9, 3)), friday_before(autumn)),
+        ("Autumn term 2", autumn + week, friday_before(monday(12, 19, year))),
+        ("Spring term 1", weekday(datetime.date(year + 1, 1, 5)), friday_before(spring)),
+        ("Spring term 2", spring + week, friday_before(easter)),
+        ("Summer term 1", easter + 2 * week, friday_before(summer)),
+        ("Summer term 2", summer + week, friday_before(datetime.date(year + 1, 7, 24))),
+    ]
