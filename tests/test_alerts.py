@@ -424,6 +424,7 @@ def test_with_redis_down_a_report_is_answered_at_once_and_its_alerts_go_when_it_
             status, _, receipt, seconds = fetch(f"{site}/report/", cookies, report_form(token))
             assert seconds < 2  # on main: 19.3 s, waiting on the broker after the commit
             assert status == 200, receipt
+            assert Incident.objects.count() == 1, receipt[-3000:]
             assert Incident.objects.get().reference in receipt
             assert not {"broker", "redis", "queue"} & set(re.findall(r"\w+", receipt.lower()))
             status, _, body, seconds = fetch(f"{site}/health/", {})
