@@ -404,6 +404,10 @@ def report_form(token: str) -> dict:
     }
 
 
+# A web server process beside the test's own: on the SQLite file of a full bin/test run it does
+# not see the test's session and the file is left unusable for the tests after it (not yet
+# understood), so it runs against PostgreSQL in .ci/run only.
+@pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_down_a_report_is_answered_at_once_and_its_alerts_go_when_it_is_back(
