@@ -32,6 +32,7 @@ from incidents.models import DeliveryFailure, Incident, Notification
 from incidents.services import Person, notifications
 
 from .chase_worker import emails_sent, wait_until, worker_env
+from .test_intake import form_data
 from .workers import ROOT, beat, worker
 
 pytestmark = pytest.mark.django_db
@@ -379,29 +380,10 @@ def fetch(url: str, cookies: dict, data: dict | None = None):
 
 
 def report_form(token: str) -> dict:
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    return {
-        "csrfmiddlewaretoken": token,
-        "disclosure_source": "young_person",
-        "discloser": "The young person",
-        "disclosed_on_day": yesterday.day,
-        "disclosed_on_month": yesterday.month,
-        "disclosed_on_year": yesterday.year,
-        "disclosed_time": "00:05",
-        "received_by": "Mr Tutor",
-        "account": "He said his photo had been sent to older boys.",
-        "devices_and_platforms": "Snapchat",
-        "spread": "few",
-        "person-TOTAL_FORMS": "1",
-        "person-INITIAL_FORMS": "0",
-        "person-MIN_NUM_FORMS": "0",
-        "person-MAX_NUM_FORMS": "40",
-        "person-0-name": "Kai Invented",
-        "person-0-age": "14",
-        "person-0-age_band": "unknown",
-        "person-0-sex": "male",
-        "person-0-roles": ["pictured", "maker"],
-    }
+    """The report form as a browser posts it (the intake tests' data), with its CSRF token."""
+    data = form_data(csrfmiddlewaretoken=token)
+    del data["school"]
+    return data
 
 
 # A web server process beside the test's own: on the SQLite file of a full bin/test run it does

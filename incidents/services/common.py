@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.permissions import has_school_perm
 
 from .. import stages
+from ..chronology import chronology
 from ..models import Incident, Stage
 
 
@@ -79,8 +80,6 @@ def refuse_if_stale(incident: Incident, version, opened_at) -> None:
     )
     if current.version <= version:
         return
-    from ..chronology import chronology
-
     since = parse_datetime(opened_at or "") or current.changed_at
     changes = [
         f"{e.what} ({timezone.localtime(e.at):%H:%M})"
