@@ -343,7 +343,7 @@ def web_server(env: dict):
     """`manage.py runserver` with `env`: the real settings, as a production web process has them
     (REDIS_URL set from the start), sharing the test database."""
     port = free_port()
-    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DEBUG")}
+    clean = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     with tempfile.TemporaryFile("w+") as log:
         proc = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],

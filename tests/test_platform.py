@@ -56,6 +56,22 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_with_nothing_set_the_settings_are_productions_and_ask_for_a_secret_key(tmp_path):
+    """Issue 17 (2): a deployment that forgets DEBUG never serves Django's debug page."""
+    result = manage("check", DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+    shown = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)",
+        SECRET_KEY="x" * 64,
+        DATA_DIR=str(tmp_path),
+    )
+    assert shown.stdout.split() == ["False", "True"], shown.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = manage("check", DEBUG="False", DATA_DIR=str(tmp_path))
     assert result.returncode != 0
@@ -78,6 +94,7 @@ def test_the_demo_data_gives_the_documented_logins_and_is_safe_to_load_twice(
 ):
     from django.contrib.auth import authenticate
     from django.core.management import call_command
+    from django.test import RequestFactory
 
     from accounts.models import Membership
     from incidents.models import Incident
@@ -95,7 +112,10 @@ def test_the_demo_data_gives_the_documented_logins_and_is_safe_to_load_twice(
         "trust-lead",
     ):
         assert f"`{username}`" in readme
-        assert authenticate(username=username, password="ypsi-demo-password") is not None
+        signing_in = RequestFactory().post("/login/")
+        assert (
+            authenticate(signing_in, username=username, password="ypsi-demo-password") is not None
+        )
     assert Membership.objects.filter(
         user__username="hil-dsl", role="dsl", school__code="HIL"
     ).exists()

@@ -1,22 +1,25 @@
 """Settings come from the environment (django-environ) so one checkout runs anywhere.
 
-With nothing set, ypsi runs in development mode on embedded defaults: SQLite and a filesystem
-Celery broker under ./data, email printed to the console. Production sets DEBUG=False, which
-then requires SECRET_KEY and turns on the secure cookie and HTTPS settings that
-`manage.py check --deploy` looks for.
+With nothing set, ypsi runs as production does (DEBUG off): it then needs SECRET_KEY and turns on
+the secure cookie and HTTPS settings that `manage.py check --deploy` looks for, so a deployment
+that forgets a variable never serves Django's debug page. Development mode is asked for
+explicitly (`bin/demo` and the tests set DEBUG=true): embedded defaults, SQLite and a filesystem
+Celery broker under ./data, email printed to the console.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -24,7 +27,12 @@ if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="development-only-key-never-use-in-production")
 else:
     # No default: a production site must never run on a published key.
-    SECRET_KEY = env.str("SECRET_KEY")
+    SECRET_KEY = env.str("SECRET_KEY", default="")
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "Set the SECRET_KEY environment variable: ypsi runs in production mode unless DEBUG=true "
+            "is set (bin/demo sets it for the demo)."
+        )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -40,6 +48,7 @@ INSTALLED_APPS = [
     "django.forms",
     "guardian",
     "simple_history",
+    "axes",
     "accounts",
     "incidents",
     "referrals",
@@ -59,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Widget templates (GOV.UK date input) are looked up in templates/ as well as Django's own.
@@ -110,6 +121,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -119,6 +132,22 @@ GUARDIAN_MONKEY_PATCH_USER = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Lockout (django-axes): failed sign-ins are counted in the database, which every web process
+# shares, per account (a school's staff share one address, so the address alone never locks).
+# The Django admin, when mounted, signs in through the same page and so the same lockout.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=6)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# django-axes warns when the address is not a lockout parameter. Here it must not be: six typos
+# among a school's staff behind one address would lock every DSL out of an urgent referral.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# The admin is a second door: mounted only in development or when a setting asks for it.
+ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=DEBUG)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -177,7 +206,7 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     # A Redis that does not answer fails a publish in seconds, not the system's minutes.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_RESULT_BACKEND = f"file://{CELERY_DATA_DIR / 'results'}"
