@@ -137,6 +137,17 @@ class Incident(models.Model):
         related_name="+",
     )
 
+    # One of an unusual number of reports from one account (issue 17): the DSLs were told once,
+    # and it is listed under that notice rather than emailed on its own.
+    flood = models.ForeignKey(
+        "ReportFlood",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+
     history = HistoricalRecords(excluded_fields=["version", "changed_at", "changed_by"])
 
     class Meta:
@@ -152,6 +163,35 @@ class Incident(models.Model):
     def incident_date(self) -> date:
         """The date ages are worked out at: when the concern was disclosed."""
         return timezone.localdate(self.disclosed_at)
+
+
+class ReportFlood(models.Model):
+    """An unusual number of reports from one account at one school within an hour.
+
+    A report is never refused for volume (a real concern must get through), so volume is
+    contained instead: the school's DSLs are told once, the reports are grouped under this
+    notice, and the headteacher or administrator can suspend the account from it. It lasts
+    while reports keep coming: an hour without one ends it.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="report_floods")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_floods"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    last_report_at = models.DateTimeField(default=timezone.now)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-last_report_at"]
+
+    def __str__(self) -> str:
+        return f"Reports from {self.reporter} since {self.started_at:%d %b %Y %H:%M}"
 
 
 class InvolvedPerson(models.Model):
@@ -231,6 +271,7 @@ class Notification(models.Model):
         ACTION_OVERDUE = "action_overdue", "An action is past its due date"
         TRANSFER_OVERDUE = "transfer_overdue", "A child protection file transfer is not confirmed"
         CALENDAR_ENDING = "calendar_ending", "The school's term dates need entering"
+        UNUSUAL_VOLUME = "unusual_volume", "An unusual number of reports from one account"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"

@@ -5,6 +5,7 @@ from .views import cases, intake, managing, review
 urlpatterns = [
     path("", cases.dashboard, name="dashboard"),
     path("report/", intake.report_concern, name="report_concern"),
+    path("floods/<int:pk>/suspend/", cases.flood_suspend, name="flood_suspend"),
     path("reports/", intake.my_reports, name="my_reports"),
     path("reports/<str:reference>/", intake.report_receipt, name="report_receipt"),
     path("incidents/", cases.incident_list, name="incident_list"),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import calendars
-from incidents.models import Action
+from incidents.models import Action, ReportFlood
 from records.models import DeletionRequest, Export, Transfer, ViewingRecord
 from referrals.models import Device, Referral
 
@@ -110,6 +110,7 @@ MATRIX = [
     ("pupil_import", lambda c: [c.school.pk], ROSTER, 404),
     ("school_policy", lambda c: [c.school.pk], POLICY, 404),
     ("school_calendar", lambda c: [c.school.pk], POLICY, 404),
+    ("flood_suspend", lambda c: [c.flood.pk], POLICY, 404),
     ("calendar_remove", lambda c: [c.school.pk, "closure", c.closure.pk], POLICY, 404),
 ]
 
@@ -118,6 +119,7 @@ MATRIX = [
 def case(world):
     world.incident = IncidentFactory(school=world.school, reported_by=world.staff)
     world.person = InvolvedPersonFactory(incident=world.incident)
+    world.flood = ReportFlood.objects.create(school=world.school, reporter=world.staff)
     world.action = Action.objects.create(
         incident=world.incident,
         kind="support",

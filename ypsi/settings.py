@@ -260,6 +260,11 @@ NOTIFICATION_LATE_SECONDS = env.int("NOTIFICATION_LATE_SECONDS", default=900)
 CHASE_INTERVAL_DAYS = env.int("CHASE_INTERVAL_DAYS", default=1)
 CHASE_HEADTEACHER_AFTER_DAYS = env.int("CHASE_HEADTEACHER_AFTER_DAYS", default=2)
 CHASE_SIGN_OFF_AFTER_DAYS = env.int("CHASE_SIGN_OFF_AFTER_DAYS", default=1)
+# Reports from one account in an hour: past the first, the DSLs are told once and the reports
+# are grouped under that notice; past the second (no person typing reaches it) a report is
+# asked to wait, with everything typed kept (issue 17).
+REPORTS_NOTICE_PER_HOUR = env.int("REPORTS_NOTICE_PER_HOUR", default=10)
+REPORTS_CEILING_PER_HOUR = env.int("REPORTS_CEILING_PER_HOUR", default=60)
 # An inspection report over more incidents than this is built by a worker, with progress.
 EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
 CELERY_BEAT_SCHEDULE = {
@@ -296,5 +301,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every layout step at INFO: only its warnings matter.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; its lockouts are warnings, and in its tables.
+        "axes": {"level": "WARNING"},
+    },
 }

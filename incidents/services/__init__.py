@@ -24,7 +24,14 @@ from .decision import (
     sign_off,
     signatory_capacity,
 )
-from .intake import Person, check_person, next_reference, report_concern
+from .intake import (
+    Person,
+    TooManyReports,
+    check_person,
+    next_reference,
+    report_concern,
+    suspend_reporter,
+)
 from .managing import (
     add_action,
     complete_action,
@@ -46,6 +53,7 @@ __all__ = [
     "Assessment",
     "CriterionView",
     "Person",
+    "TooManyReports",
     "add_action",
     "add_person",
     "assess",
@@ -85,4 +93,5 @@ __all__ = [
     "sign_off",
     "signatory_capacity",
     "start_review",
+    "suspend_reporter",
 ]

@@ -1,11 +1,13 @@
 """Intake: a concern reported, and the people involved in it (R1, R2, R4, R25)."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Pupil, School
@@ -13,7 +15,7 @@ from accounts.permissions import has_school_perm, safeguarding_recipients
 from ypsi.recording import save
 
 from .. import hub
-from ..models import Incident, InvolvedPerson, Notification
+from ..models import Incident, InvolvedPerson, Notification, ReportFlood
 from ..rules import AgeBand, PersonRole
 from .notifications import enqueue_notifications
 
@@ -73,6 +75,7 @@ def report_concern(
         raise PermissionDenied("You can only report concerns at a school where you work.")
     if disclosed_at > timezone.now():
         raise ValidationError("The disclosure cannot be in the future.")
+    check_volume(reporter, school)
     for person in people:
         check_person(school, person)
 
@@ -97,12 +100,104 @@ def report_concern(
     # Other apps' part of a new report (a report from the police starts with its referral, R14).
     hub.incident_reported.send(sender=Incident, incident=incident, reporter=reporter)
 
-    Notification.objects.bulk_create(
-        Notification(recipient=user, incident=incident, kind=Notification.Kind.NEW_CONCERN)
-        for user in safeguarding_recipients(school)
-    )
+    flood = contain_volume(incident)
+    if flood is None:
+        Notification.objects.bulk_create(
+            Notification(recipient=user, incident=incident, kind=Notification.Kind.NEW_CONCERN)
+            for user in safeguarding_recipients(school)
+        )
     transaction.on_commit(enqueue_notifications)
     return incident
+
+
+class TooManyReports(Exception):
+    """Past the hourly ceiling no person typing reaches: the report waits, nothing is lost."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            f"This account has sent {settings.REPORTS_CEILING_PER_HOUR} reports in the last "
+            f"hour, so this one has not been sent yet. Everything you typed is kept below: send "
+            f"it again in {minutes} minute{'s' if minutes != 1 else ''}. If a child may be at "
+            "risk now, tell your designated safeguarding lead in person or by phone straight away."
+        )
+
+
+def check_volume(reporter, school: School) -> None:
+    """Refuse a report only past the ceiling, saying when it can be sent (issue 17)."""
+    hour_ago = timezone.now() - timedelta(hours=1)
+    recent = Incident.objects.filter(reporter_hour(reporter, school, hour_ago)).order_by(
+        "reported_at"
+    )
+    ceiling = settings.REPORTS_CEILING_PER_HOUR
+    if recent.count() >= ceiling:
+        oldest_counted = recent.reverse()[ceiling - 1].reported_at
+        wait = oldest_counted + timedelta(hours=1) - timezone.now()
+        raise TooManyReports(retry_after=max(1, int(wait.total_seconds()) + 1))
+
+
+def reporter_hour(reporter, school: School, since) -> Q:
+    return Q(reported_by=reporter, school=school, reported_at__gte=since)
+
+
+def contain_volume(incident: Incident) -> ReportFlood | None:
+    """Past REPORTS_NOTICE_PER_HOUR reports from one account in an hour, the school's DSLs are
+    told once and the report joins that notice instead of sending an email of its own.
+
+    Called after the school's reference counter was taken, so reports at one school are
+    serialised here and two reports cannot start two notices.
+    """
+    school, reporter, now = incident.school, incident.reported_by, incident.reported_at
+    hour_ago = now - timedelta(hours=1)
+    flood = ReportFlood.objects.filter(
+        school=school, reporter=reporter, last_report_at__gte=hour_ago
+    ).first()
+    if flood is None:
+        if (
+            Incident.objects.filter(reporter_hour(reporter, school, hour_ago)).count()
+            <= settings.REPORTS_NOTICE_PER_HOUR
+        ):
+            return None
+        flood = ReportFlood(school=school, reporter=reporter, started_at=now, last_report_at=now)
+        save(flood, reporter, "An unusual number of reports from one account")
+        # Earlier reports of the same hour join it: they are grouped under the notice too.
+        Incident.objects.filter(reporter_hour(reporter, school, hour_ago)).update(flood=flood)
+        Notification.objects.bulk_create(
+            Notification(
+                recipient=user,
+                kind=Notification.Kind.UNUSUAL_VOLUME,
+                link=reverse("dashboard") + f"#flood-{flood.pk}",
+                key=f"flood-{flood.pk}-{user.pk}",
+            )
+            for user in safeguarding_recipients(school)
+        )
+    else:
+        ReportFlood.objects.filter(pk=flood.pk).update(last_report_at=now)
+        Incident.objects.filter(pk=incident.pk).update(flood=flood)
+    incident.flood = flood
+    return flood
+
+
+@transaction.atomic
+def suspend_reporter(flood: ReportFlood, by) -> None:
+    """The headteacher or administrator stops an account that floods the queue, in one step.
+
+    The reports already made stay, each to be reviewed: only the account is stopped (it can no
+    longer sign in, and its sessions end), with who did it and why in the notice's history.
+    """
+    flood = ReportFlood.objects.select_for_update().get(pk=flood.pk)
+    if not has_school_perm(by, "manage_policy", flood.school):
+        raise PermissionDenied("Only the headteacher or the school administrator can do this.")
+    if flood.suspended_at is not None:
+        return
+    reporter = flood.reporter
+    if reporter.pk == by.pk:
+        raise ValidationError("You cannot suspend your own account.")
+    flood.suspended_at, flood.suspended_by = timezone.now(), by
+    save(flood, by, "Account suspended: an unusual number of reports")
+    reporter.is_active = False
+    reporter.save(update_fields=["is_active"])
 
 
 def person_row(incident: Incident, person: Person) -> InvolvedPerson:

@@ -75,6 +75,12 @@ def report_concern(request: HttpRequest) -> HttpResponse:
                 )
         except ValidationError as e:
             form.add_error(None, e)
+        except services.TooManyReports as e:
+            form.add_error(None, str(e))
+            response = _render_report(request, school, form, people, validate=True)
+            response.status_code = 429
+            response["Retry-After"] = str(e.retry_after)
+            return response
         else:
             return redirect("report_receipt", reference=incident.reference)
     return _render_report(request, school, form, people, validate=data is not None)
