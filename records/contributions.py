@@ -19,6 +19,7 @@ from incidents.chronology import Event
 from incidents.models import Incident
 
 from .chasing import create_reminders
+from .exports import clear_expired
 from .models import DeletionRequest, ViewingRecord
 from .schooldays import recompute
 from .services import log_access
@@ -32,6 +33,7 @@ def register() -> None:
     hub.add_chronology(chronology)
     hub.incident_opened.connect(opened, sender=Incident)
     hub.add_sweep("reminders", create_reminders)
+    hub.add_sweep("expired exports", clear_expired)
     calendar_changed.connect(calendar_entered, dispatch_uid="records-recompute-deadlines")
 
 

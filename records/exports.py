@@ -7,13 +7,14 @@ since the request means no file.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.permissions import schools_where, scoped
 from incidents.models import Incident
 
 from . import inspection, pdf
-from .models import Export, Transfer
+from .models import AccessLog, Export, Transfer
 from .services import log_exports
 
 
@@ -68,6 +69,37 @@ def build(export: Export) -> None:
     ctx = inspection_context(user, export.params["school"], start, end)
     Export.objects.filter(pk=export.pk).update(progress=40)
     content = inspection_pdf_logged(user, ctx)
+    export.incidents.set([row.incident for row in ctx["rows"]])
     Export.objects.filter(pk=export.pk).update(
         status=Export.Status.DONE, progress=100, content=content, finished_at=timezone.now()
+    )
+
+
+class ExportExpired(Exception):
+    """The file is gone: an export is a copy of case records, kept only for a while."""
+
+
+def download(user, export: Export) -> bytes:
+    """The file, for its requester, if it has not expired and they may still see all it holds.
+
+    Access is checked again now, not only when it was built: a role removed since means no file.
+    The download is logged against every incident in it, like the export itself.
+    """
+    if export.content is None or export.expires_at is None or timezone.now() >= export.expires_at:
+        raise ExportExpired
+    held = export.incidents.select_related("school")
+    if held.exclude(pk__in=scoped(Incident.objects.all(), user)).exists():
+        raise PermissionDenied(
+            "You no longer have access to every incident in this export, so it cannot be "
+            "downloaded. Ask the school's DSL if you need it."
+        )
+    log_exports(user, held, what=AccessLog.What.DOWNLOAD)
+    return bytes(export.content)
+
+
+def clear_expired() -> int:
+    """The periodic sweep empties expired exports; the access log of what was in them stays."""
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.EXPORT_EXPIRES_HOURS)
+    return Export.objects.filter(finished_at__lt=cutoff, content__isnull=False).update(
+        content=None
     )

@@ -3,6 +3,8 @@
 The imagery itself is never stored (R22): these rows describe what happened, never what was seen.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -184,6 +186,7 @@ class AccessLog(models.Model):
         CHRONOLOGY = "chronology", "Opened the chronology"
         HISTORY = "history", "Opened the history"
         EXPORT = "export", "Exported the record (PDF)"
+        DOWNLOAD = "download", "Downloaded an export that includes it"
 
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, related_name="accesses"
@@ -271,6 +274,14 @@ class Export(models.Model):
     content = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the file holds: a download is refused to a user who has since lost any of them.
+    incidents = models.ManyToManyField("incidents.Incident", blank=True, related_name="+")
 
     def __str__(self) -> str:
         return f"Inspection report export {self.pk} ({self.get_status_display().lower()})"
+
+    @property
+    def expires_at(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(hours=settings.EXPORT_EXPIRES_HOURS)

@@ -332,13 +332,11 @@ def in_team(user, school) -> bool:
     )
 
 
-def log_exports(user, incidents) -> None:
-    """An export of several incidents is logged against each of them."""
+def log_exports(user, incidents, what: str = "export") -> None:
+    """An export of several incidents (or its download) is logged against each of them."""
     from .models import AccessLog
 
     AccessLog.objects.bulk_create(
-        AccessLog(
-            incident=i, user=user, what=AccessLog.What.EXPORT, in_team=in_team(user, i.school)
-        )
+        AccessLog(incident=i, user=user, what=what, in_team=in_team(user, i.school))
         for i in incidents
     )

@@ -405,4 +405,8 @@ def export_status(request, pk):
 @login_required
 def export_download(request, pk):
     export = get_object_or_404(Export, pk=pk, requested_by=request.user, status=Export.Status.DONE)
-    return _pdf_response(bytes(export.content), f"inspection-report-{export.pk}.pdf")
+    try:
+        content = exports.download(request.user, export)
+    except exports.ExportExpired:
+        return render(request, "records/export_expired.html", {"export": export}, status=410)
+    return _pdf_response(content, f"inspection-report-{export.pk}.pdf")

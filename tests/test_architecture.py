@@ -105,4 +105,4 @@ def test_the_page_sections_keep_their_order_and_every_app_is_registered_at_start
         "records/_incident.html",
     ]
     assert hub.referrer().agencies()
-    assert set(hub._registry.sweeps) == {"reminders"}
+    assert set(hub._registry.sweeps) == {"reminders", "expired exports"}

@@ -154,3 +154,52 @@ def test_the_worker_checks_access_again_when_it_runs(world):
     export.refresh_from_db()
     assert export.status == "done"
     assert not AccessLog.objects.exists()  # nothing of the school's went into the file
+
+
+@pytest.fixture
+def built_export(client, world, settings):
+    """A worker-built export of Hillside's incidents, requested by its DSL."""
+    from records.models import Export
+
+    settings.EXPORT_SYNC_LIMIT = 1
+    held = [IncidentFactory(school=world.school) for _ in range(2)]
+    client.force_login(world.dsl)
+    client.get(reverse("inspection_report"), params(format="pdf"))
+    export = Export.objects.get()
+    assert set(export.incidents.all()) == set(held)
+    return export
+
+
+def test_a_download_is_recorded_in_the_access_log_of_every_incident_in_it(
+    client, world, built_export
+):
+    download = client.get(reverse("export_download", args=[built_export.pk]))
+    assert download.content.startswith(b"%PDF-")
+    for incident in built_export.incidents.all():
+        logged = AccessLog.objects.filter(incident=incident, what="download").get()
+        assert logged.user == world.dsl
+
+
+def test_a_user_who_has_lost_access_since_cannot_download(client, world, built_export):
+    from accounts.models import Membership
+
+    for membership in Membership.objects.filter(user=world.dsl):
+        membership.delete()
+    response = client.get(reverse("export_download", args=[built_export.pk]))
+    assert response.status_code == 403
+    assert "no longer have access to every incident" in response.text
+    assert not AccessLog.objects.filter(what="download").exists()
+
+
+def test_an_export_expires_and_the_sweep_empties_it(client, world, built_export, time_machine):
+    from incidents.hub import run_sweeps
+    from records.models import Export
+
+    time_machine.move_to(built_export.finished_at + datetime.timedelta(hours=25), tick=False)
+    client.force_login(world.dsl)  # a new day, a new session
+    response = client.get(reverse("export_download", args=[built_export.pk]))
+    assert response.status_code == 410
+    assert "This export has expired" in response.text
+    run_sweeps()
+    assert Export.objects.get(pk=built_export.pk).content is None
+    assert AccessLog.objects.filter(what="export").count() == 2, "the log of it stays"

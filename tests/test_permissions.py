@@ -134,7 +134,11 @@ def case(world):
         incident=world.incident, description="Phone", owner="Pupil"
     )
     world.export = Export.objects.create(
-        requested_by=world.dsl, params={}, status="done", content=b"%PDF-"
+        requested_by=world.dsl,
+        params={},
+        status="done",
+        content=b"%PDF-",
+        finished_at=timezone.now(),
     )
     world.pupil = PupilFactory(school=world.school)
     world.transfer = Transfer.objects.create(

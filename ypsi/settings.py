@@ -205,7 +205,9 @@ CELERY_DATA_DIR.mkdir(exist_ok=True)  # beat's schedule file lives here, whateve
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    # A Redis that does not answer fails a publish in seconds, not the system's minutes.
+    # A Redis that does not answer fails a publish in seconds, not the system's minutes; one
+    # that takes the connection and then stalls, after socket_timeout (without it: for ever).
+    # The worker's own wait for tasks is kombu's event loop, which this timeout does not touch.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 else:
     CELERY_BROKER_URL = "filesystem://"
@@ -267,6 +269,8 @@ REPORTS_NOTICE_PER_HOUR = env.int("REPORTS_NOTICE_PER_HOUR", default=10)
 REPORTS_CEILING_PER_HOUR = env.int("REPORTS_CEILING_PER_HOUR", default=60)
 # An inspection report over more incidents than this is built by a worker, with progress.
 EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
+# A built export is a copy of case records outside the page: it is downloadable for this long.
+EXPORT_EXPIRES_HOURS = env.int("EXPORT_EXPIRES_HOURS", default=24)
 CELERY_BEAT_SCHEDULE = {
     "send": {
         "task": "incidents.tasks.send_notifications",

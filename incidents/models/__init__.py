@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Pupil, School, Sex
 
-from .rules import (
+from ..rules import (
     ActionKind,
     AgeBand,
     AggravatingFactor,
@@ -28,6 +28,11 @@ from .rules import (
     age_on,
     band_for_age,
 )
+
+# The alerts' models live beside the case's; they are the app's models all the same.
+from .alerts import DeliveryFailure as DeliveryFailure
+from .alerts import Notification as Notification
+from .alerts import ReportFlood as ReportFlood
 
 
 class Stage(models.TextChoices):
@@ -165,35 +170,6 @@ class Incident(models.Model):
         return timezone.localdate(self.disclosed_at)
 
 
-class ReportFlood(models.Model):
-    """An unusual number of reports from one account at one school within an hour.
-
-    A report is never refused for volume (a real concern must get through), so volume is
-    contained instead: the school's DSLs are told once, the reports are grouped under this
-    notice, and the headteacher or administrator can suspend the account from it. It lasts
-    while reports keep coming: an hour without one ends it.
-    """
-
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="report_floods")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_floods"
-    )
-    started_at = models.DateTimeField(default=timezone.now)
-    last_report_at = models.DateTimeField(default=timezone.now)
-    suspended_at = models.DateTimeField(null=True, blank=True)
-    suspended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-last_report_at"]
-
-    def __str__(self) -> str:
-        return f"Reports from {self.reporter} since {self.started_at:%d %b %Y %H:%M}"
-
-
 class InvolvedPerson(models.Model):
     """A person involved: a pupil from the roster, or someone else described as far as known."""
 
@@ -255,68 +231,6 @@ class InvolvedPerson(models.Model):
 
     def role_labels(self) -> list[str]:
         return [PersonRole(r).label for r in self.roles if r in PersonRole.values]
-
-
-class Notification(models.Model):
-    """An email that a user must be sent, kept in the database so none is lost (R1, R34).
-
-    Sent by a task and re-tried by the periodic sweep; `claimed_at` stops two workers sending the
-    same email, and a claim older than CLAIM_TIMEOUT is taken to be a dead worker's.
-    """
-
-    class Kind(models.TextChoices):
-        NEW_CONCERN = "new_concern", "A new concern needs your attention"
-        DELETION_OVERDUE = "deletion_overdue", "A deletion has not been confirmed by its deadline"
-        SIGN_OFF_OVERDUE = "sign_off_overdue", "A decision is waiting for your sign-off"
-        ACTION_OVERDUE = "action_overdue", "An action is past its due date"
-        TRANSFER_OVERDUE = "transfer_overdue", "A child protection file transfer is not confirmed"
-        CALENDAR_ENDING = "calendar_ending", "The school's term dates need entering"
-        UNUSUAL_VOLUME = "unusual_volume", "An unusual number of reports from one account"
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
-    )
-    incident = models.ForeignKey(
-        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
-    )
-    link = models.CharField(
-        max_length=200, blank=True, help_text="Where the email points, if not an incident."
-    )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    # One row per reminder and interval: the key makes a second sweep's copy impossible (R24).
-    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "incident", "kind"],
-                condition=models.Q(kind="new_concern"),
-                name="unique_new_concern_notification",
-            )
-        ]
-        indexes = [models.Index(fields=["sent_at", "claimed_at"], name="notification_pending")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.recipient}"
-
-
-class DeliveryFailure(models.Model):
-    """Why a notification is not delivered (issue 19): retried after `retry_after`, or given up."""
-
-    notification = models.OneToOneField(
-        Notification, primary_key=True, on_delete=models.CASCADE, related_name="failure"
-    )
-    since = models.DateTimeField()
-    failures = models.PositiveIntegerField(default=1)
-    retry_after = models.DateTimeField(null=True, blank=True)
-    gave_up_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(max_length=300)
-
-    def __str__(self) -> str:
-        return self.reason
 
 
 class InitialReview(models.Model):
