@@ -94,7 +94,7 @@ class SchoolCalendar:
         before = max((t.last for t in self.terms if t.last < day), default=day)
         after = min((t.first for t in self.terms if t.first > day), default=day)
         first, last = before + datetime.timedelta(days=1), after - datetime.timedelta(days=1)
-        if (last - first).days >= LONGEST_HOLIDAY_DAYS:
+        if (last - first).days + 1 >= LONGEST_HOLIDAY_DAYS:  # as missing_terms counts
             return None
         name = holiday_name(first, last)
         while first.weekday() >= 5 and first < last:  # shown without the weekends around it
@@ -105,12 +105,14 @@ class SchoolCalendar:
 
 
 def holiday_name(first: datetime.date, last: datetime.date) -> str:
+    """What a deadline's explanation calls a holiday: a half-term is a week or so of weekdays
+    (a single day off is not one)."""
     days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
     if any(d.month == 12 and d.day == 25 for d in days):
         return "the Christmas holiday"
     if any(d.month == 8 for d in days):
         return "the summer holiday"
-    if len(days) <= 10:
+    if len(days) <= 10 and sum(d.weekday() < 5 for d in days) >= 3:
         return "the half-term holiday"
     if any(d.month in (3, 4) for d in days):
         return "the Easter holiday"

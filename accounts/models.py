@@ -25,6 +25,7 @@ class Trust(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        limit_choices_to={"school__isnull": True},  # published, not a school's own
         related_name="trusts",
         verbose_name="default term dates",
         help_text="The term dates the trust's schools inherit, unless a school follows another.",
@@ -113,6 +114,7 @@ class School(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        limit_choices_to={"school__isnull": True},
         related_name="following_schools",
         verbose_name="term dates published by",
         help_text="A local authority's or trust's term dates; if blank, the trust's default.",
@@ -257,10 +259,6 @@ class FormSubmission(models.Model):
         return f"{self.token} ({self.user})"
 
 
-def days(first, last) -> str:
-    return f"{first:%-d %b %Y}" + (f" to {last:%-d %b %Y}" if last != first else "")
-
-
 class Calendar(models.Model):
     """Term dates and closure days (issue 20): a school's own, or published by a local authority
     or a trust for its schools to inherit (published ones are kept in the admin).
@@ -278,29 +276,44 @@ class Calendar(models.Model):
         return self.name
 
 
-class Term(models.Model):
-    """The school is open from the first day to the last; the days between terms are holidays."""
+class CalendarDays(models.Model):
+    """A run of days in a calendar, from the first to the last: a term, or a closure.
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="terms")
-    name = models.CharField(max_length=100, help_text="For example Autumn term.")
+    PROTECT: a calendar keeps its dates until each is removed, with who removed it, so the
+    dates a recorded deadline was counted in are never lost with their calendar (R27).
+    """
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="%(class)ss")
     first_day = models.DateField()
     last_day = models.DateField()
-    history = HistoricalRecords()
 
     class Meta:
+        abstract = True
         ordering = ["first_day", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(last_day__gte=models.F("first_day")),
-                name="term_ends_after_it_starts",
+                name="%(class)s_ends_after_it_starts",
             )
         ]
 
+    @property
+    def days(self) -> str:
+        first, last = self.first_day, self.last_day
+        return f"{first:%-d %b %Y}" + (f" to {last:%-d %b %Y}" if last != first else "")
+
+
+class Term(CalendarDays):
+    """The school is open from the first day to the last; the days between terms are holidays."""
+
+    name = models.CharField(max_length=100, help_text="For example Autumn term.")
+    history = HistoricalRecords()
+
     def __str__(self) -> str:
-        return f"{self.name} ({days(self.first_day, self.last_day)})"
+        return f"{self.name} ({self.days})"
 
 
-class Closure(models.Model):
+class Closure(CalendarDays):
     """Days within a term the school is closed: INSET days, a half-term, a polling day."""
 
     class Kind(models.TextChoices):
@@ -308,24 +321,12 @@ class Closure(models.Model):
         HOLIDAY = "holiday", "Holiday within a term (for example half-term)"
         OTHER = "other", "Other closure (for example a polling day)"
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="closures")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INSET)
-    first_day = models.DateField()
-    last_day = models.DateField()
     description = models.CharField(max_length=200, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["first_day", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(last_day__gte=models.F("first_day")),
-                name="closure_ends_after_it_starts",
-            )
-        ]
-
     def __str__(self) -> str:
-        return f"{self.label} ({days(self.first_day, self.last_day)})"
+        return f"{self.label} ({self.days})"
 
     @property
     def label(self) -> str:

@@ -69,11 +69,15 @@ def _closed(cal: SchoolCalendar, day: datetime.date, unknown: set) -> Period | N
     return None
 
 
-def deadline_for(school, start: datetime.date, days: int) -> Deadline:
-    """`days` school days after `start` (start itself not counted), at `school`."""
+def deadline_for(
+    school, start: datetime.date, days: int, cal: SchoolCalendar | None = None
+) -> Deadline:
+    """`days` school days after `start` (start itself not counted), at `school` (whose
+    calendar `cal` is, when the caller has it already)."""
     if days < 1:
         raise ValidationError("A deadline is at least one school day away.")
-    cal = calendar_for(school)
+    if cal is None:
+        cal = calendar_for(school)
     skipped: list[Period] = []
     unknown: set[str] = set()
     counted = []
@@ -115,26 +119,20 @@ def _when(p: Period) -> str:
     return f"{p.first:%-d} to {p.last:%-d %B %Y}"
 
 
-def _lower_first(text: str) -> str:
-    """ "Half term" within a sentence; "INSET" and names kept as they are."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
-
-
 def _skip(p: Period) -> str:
     """A day (or days) skipped, as the explanation names it."""
     if p.kind == "bank_holiday":
         return f"the bank holiday ({p.name}, {_when(p)})"
     if p.kind == Closure.Kind.INSET:
         return f"an INSET day ({_when(p)})" if p.first == p.last else f"INSET days ({_when(p)})"
-    if p.source:  # a closure the school entered, by its description
-        if p.name in ("Holiday", "Closure"):
-            name = holiday_name(p.first, p.last) if p.kind == "holiday" else "a closure"
-        else:
-            name = _lower_first(p.name)
-        return f"{name} ({_when(p)})"
-    return f"{p.name} ({_when(p)})"  # a holiday between terms: "the half-term holiday"
+    if not p.source:  # a holiday between terms, already named: "the half-term holiday"
+        return f"{p.name} ({_when(p)})"
+    if p.kind == Closure.Kind.HOLIDAY and (p.name == "Holiday" or "half" in p.name.lower()):
+        # A half-term entered as a closure ("Half term", as local authorities' files call it)
+        # is named as one between two terms is.
+        return f"{holiday_name(p.first, p.last)} ({_when(p)})"
+    # Another closure, by its description as entered ("Polling day", "Diwali").
+    return f"{'a closure' if p.name == 'Closure' else p.name} ({_when(p)})"
 
 
 def explain(cal: SchoolCalendar, start, days: int, counted: list, skipped: list) -> str:
@@ -169,6 +167,7 @@ def recompute(schools=None, user=None) -> int:
         deletions = deletions.filter(incident__school__in=schools)
         transfers = transfers.filter(pupil__school__in=schools)
     changed = 0
+    calendars: dict[int, SchoolCalendar] = {}  # a few queries per school, not per deadline
     for item, school, start, days in [
         *(
             (d, d.incident.school, timezone.localdate(d.asked_at), d.school_days)
@@ -176,7 +175,9 @@ def recompute(schools=None, user=None) -> int:
         ),
         *((t, t.pupil.school, t.moved_on, TRANSFER_SCHOOL_DAYS) for t in transfers),
     ]:
-        counted = deadline_for(school, start, days)
+        if school.pk not in calendars:
+            calendars[school.pk] = calendar_for(school)
+        counted = deadline_for(school, start, days, calendars[school.pk])
         if (counted.date, counted.note) == (item.deadline, item.deadline_note):
             continue
         item.deadline = counted.date

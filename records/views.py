@@ -315,8 +315,8 @@ def transfer_add(request, school_pk, pk):
         save=lambda d: transfers.record_transfer(pupil, request.user, **d),
         title=f"Transfer {pupil}'s child protection file",
         button="Record the transfer",
-        success="Transfer recorded: send the file within 5 school days.",
-        intro="The file goes to the new school separately from the main pupil file, securely, within 5 school days of the move; ypsi chases the receipt.",
+        success="Transfer recorded: its deadline, and how it was counted, are shown below.",
+        intro="The file goes to the new school separately from the main pupil file, securely, within 5 school days of the move (after the last day of a term, by the 5th school day of the next), counted in the school's term dates; ypsi chases the receipt.",
         then=reverse("pupil_file", args=[school_pk, pk]),
     )
 
@@ -366,7 +366,7 @@ def import_file(request, pk):
         text = read_text_upload(d["file"])
         try:
             data = json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # not JSON, or nested beyond reading
             raise ValidationError(
                 "This is not a ypsi young person's file (it is not JSON)."
             ) from None

@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
 from django.urls import reverse
 
 from accounts import calendars
@@ -86,6 +87,30 @@ def test_a_pupil_who_leaves_on_the_last_day_of_the_summer_term_is_due_on_the_5th
     )
 
 
+def test_the_dsl_records_a_move_at_the_end_of_term_and_the_file_says_how_it_was_counted(
+    client, world, managed, term_dates, time_machine
+):
+    time_machine.move_to(at(D(2026, 7, 22), 15), tick=False)
+    pupil = riley(managed)
+    client.force_login(world.dsl)
+    response = client.post(
+        reverse("transfer_add", args=[world.school.pk, pupil.pk]),
+        {
+            "to_school": "Riverbank High",
+            "moved_on_day": "22",
+            "moved_on_month": "7",
+            "moved_on_year": "2026",
+        },
+        follow=True,
+    )
+    page = response.text
+    assert "its deadline, and how it was counted, are shown below" in page
+    assert "due by 9 Sep 2026" in page
+    assert "skipping the summer holiday (23 July to 2 September 2026)" in page
+    assert "the 5th school day of Autumn term 1." in page
+    assert "provisional" not in page.lower()
+
+
 def test_an_in_year_transfer_in_term_time_is_due_within_5_school_days(world, managed, term_dates):
     transfer = transfers.record_transfer(
         riley(managed), world.dsl, to_school="Riverbank High", moved_on=D(2026, 11, 9)
@@ -111,7 +136,8 @@ def test_a_deletion_asked_on_the_friday_before_half_term_falls_due_after_it(
     assert "deadline 5 Nov 2026" in page and "skipping the half-term holiday" in page
 
 
-def test_a_half_term_entered_as_a_closure_within_a_term_is_skipped(world, time_machine):
+@pytest.mark.parametrize("description", ["", "Half term", "Half-term holiday"])
+def test_a_half_term_entered_as_a_closure_within_a_term_is_skipped(world, description):
     school = world.other_school
     admin = world.other_administrator
     calendars.add_term(
@@ -123,12 +149,36 @@ def test_a_half_term_entered_as_a_closure_within_a_term_is_skipped(world, time_m
         kind=Closure.Kind.HOLIDAY,
         first_day=D(2026, 10, 26),
         last_day=D(2026, 10, 30),
+        description=description,
     )
     due = schooldays.deadline_for(school, D(2026, 10, 23), 3)
     assert due.date == D(2026, 11, 4)
     assert due.note == (
         "3 school days from 23 October 2026, skipping the half-term holiday (26 to 30 October 2026)."
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "description", "named"),
+    [
+        (Closure.Kind.HOLIDAY, "", "the holiday (4 November 2026)"),
+        (Closure.Kind.HOLIDAY, "Diwali", "Diwali (4 November 2026)"),
+        (Closure.Kind.OTHER, "Polling day", "Polling day (4 November 2026)"),
+        (Closure.Kind.OTHER, "", "a closure (4 November 2026)"),
+    ],
+)
+def test_a_single_day_closure_is_named_by_what_was_entered(world, kind, description, named):
+    school = world.other_school
+    admin = world.other_administrator
+    calendars.add_term(
+        school, admin, name="Autumn term", first_day=D(2026, 9, 2), last_day=D(2026, 12, 18)
+    )
+    calendars.add_closure(
+        school, admin, kind=kind, first_day=D(2026, 11, 4), description=description
+    )
+    due = schooldays.deadline_for(school, D(2026, 11, 3), 1)
+    assert due.date == D(2026, 11, 5)
+    assert due.note == f"1 school day from 3 November 2026, skipping {named}."
 
 
 def test_bank_holidays_in_term_time_are_skipped_by_name(world, term_dates):
@@ -188,6 +238,84 @@ def test_a_provisional_deadline_is_counted_again_when_the_term_dates_arrive(worl
     latest = transfer.history.first()
     assert latest.history_user == world.administrator
     assert latest.history_change_reason == "Deadline counted again from the school's calendar"
+
+
+def test_on_1_january_2029_a_deletion_in_school_days_is_recorded_not_refused(
+    client, world, managed, time_machine
+):
+    # The example: the bank holiday data ends; nothing stops working.
+    start = schooldays.covered_until() + datetime.timedelta(days=2)  # 2 January 2029
+    time_machine.move_to(at(start), tick=False)
+    deletion = ask_to_delete(managed, world.dsl, at(start, 9), 3)
+    weekdays = [
+        start + datetime.timedelta(days=n)
+        for n in range(1, 8)
+        if (start + datetime.timedelta(days=n)).weekday() < 5
+    ]
+    assert deletion.deadline == weekdays[2]
+    assert deletion.deadline_provisional
+    client.force_login(world.dsl)
+    page = client.get(reverse("incident_detail", args=[managed.pk])).text
+    assert "provisional</strong>" in page
+    assert "Provisional: term dates not entered and bank holidays not yet published" in page
+
+
+def test_the_weekly_check_counts_again_a_deadline_whose_dates_arrived_another_way(
+    client, world, managed, time_machine
+):
+    # The trust's default dates, set in the admin's trust page: no calendar page was used.
+    time_machine.move_to(at(D(2026, 7, 22)), tick=False)
+    transfer = transfers.record_transfer(
+        riley(managed), world.dsl, to_school="Riverbank High", moved_on=D(2026, 7, 22)
+    )
+    client.force_login(world.dsl)
+    pupil_file = reverse("pupil_file", args=[world.school.pk, transfer.pupil_id])
+    assert "Provisional: term dates not entered" in client.get(pupil_file).text
+    published = Calendar.objects.create(name="Riverside Trust term dates")
+    for name, first, last in TERMS_2026_27[:2]:
+        Term.objects.create(calendar=published, name=name, first_day=first, last_day=last)
+    world.trust.calendar = published
+    world.trust.save()
+    transfer.refresh_from_db()
+    assert transfer.deadline == D(2026, 7, 29)  # not yet counted again
+
+    time_machine.move_to(at(D(2026, 7, 27)), tick=False)
+    check_calendars.delay()
+    transfer.refresh_from_db()
+    assert transfer.deadline == D(2026, 9, 9) and not transfer.deadline_provisional
+    client.force_login(world.dsl)  # a new day, a new session
+    page = client.get(pupil_file).text
+    assert "due by 9 Sep 2026" in page and "the 5th school day of Autumn term 1" in page
+    assert "Provisional" not in page
+
+
+def test_a_deadline_already_counted_stays_as_it_was_when_the_dates_change(
+    world, managed, term_dates
+):
+    transfer = transfers.record_transfer(
+        riley(managed), world.dsl, to_school="Riverbank High", moved_on=D(2026, 7, 22)
+    )
+    recorded = (transfer.deadline, transfer.deadline_note)
+    autumn = world.school.calendar.terms.get(name="Autumn term 1")
+    calendars.remove(world.school, world.administrator, autumn)
+    transfer.refresh_from_db()
+    assert (transfer.deadline, transfer.deadline_note) == recorded
+    assert "the 5th school day of Autumn term 1" in transfer.deadline_note
+
+
+def test_a_calendar_with_dates_in_it_cannot_be_deleted_with_them(world):
+    published = Calendar.objects.create(name="Northshire County Council")
+    Term.objects.create(
+        calendar=published, name="Autumn term", first_day=D(2026, 9, 3), last_day=D(2026, 12, 18)
+    )
+    with pytest.raises(ProtectedError):
+        published.delete()
+    assert Term.objects.filter(calendar=published).exists()
+    world.school.published_calendar = published
+    world.school.save()
+    published.terms.get().delete()
+    with pytest.raises(ProtectedError):  # still followed by a school
+        published.delete()
 
 
 def test_a_deadline_given_as_a_date_is_kept_as_it_is(world, managed, term_dates, time_machine):
