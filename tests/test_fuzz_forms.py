@@ -10,6 +10,7 @@ import uuid
 from html.parser import HTMLParser
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,14 @@ from .test_permissions import MATRIX
 from .test_permissions import case as case  # the fixture the matrix's URLs need
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.fuzz]
+
+
+@pytest.fixture(autouse=True)
+def many_reports_allowed():
+    """Hundreds of examples report from one account: volume is test_report_volume's concern."""
+    with override_settings(REPORTS_NOTICE_PER_HOUR=10**6, REPORTS_CEILING_PER_HOUR=10**6):
+        yield
+
 
 UPLOADS = {"import_file", "pupil_import"}  # files: the imagery and CSV tests cover them
 FORM_PAGES = [
