@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from accounts.calendars import coverage_warnings
 from accounts.models import Membership, Role, School
-from incidents.models import Action, Decision, Notification, Stage
+from incidents.hub import evidence_preserved
+from incidents.models import Action, Decision, Incident, Notification, Stage
 from incidents.services import awaiting_sign_off, enqueue_notifications
 
 from .models import DeletionRequest, Transfer
@@ -43,6 +44,15 @@ def create_reminders(now: datetime.datetime | None = None) -> int:
         .exclude(incident__stage=Stage.CLOSED)
         .values_list("pk", "incident_id", "incident__school_id", "deadline")
     )
+    # With the police involved a deletion is on hold, not chased: evidence is preserved (R16).
+    on_hold = {
+        incident.pk
+        for incident in Incident.objects.filter(
+            pk__in={row[1] for row in deletions}
+        ).prefetch_related("referrals")
+        if evidence_preserved(incident)
+    }
+    deletions = [row for row in deletions if row[1] not in on_hold]
     decisions = list(
         awaiting_sign_off(
             Decision.objects.filter(made_at__lte=now - datetime.timedelta(days=sign_off_after))

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import Role, ViewingDelegation
 from accounts.permissions import has_school_perm, roles_at
 from incidents import stages
-from incidents.hub import refuse_if_evidence_preserved
+from incidents.hub import evidence_preserved, refuse_if_evidence_preserved
 from incidents.models import Stage
 from incidents.services import lock, require_open
 from ypsi.recording import not_future, require_filled, save
@@ -226,6 +226,14 @@ def confirm_deletion(
     require_open(user, deletion.incident, deletion)
     if deletion.status != DeletionRequest.Status.PENDING:
         raise ValidationError("This deletion is no longer waiting for confirmation.")
+    # Checked under the incident's lock: a police referral recorded at the same instant is
+    # seen here, so a deletion is never confirmed after the police were involved (R16).
+    preserved = evidence_preserved(deletion.incident, "confirm a deletion of imagery")
+    if preserved:
+        raise ValidationError(
+            preserved + " Tell the young person not to delete it. If they already have, tell "
+            "the police and record it as a follow-up to the referral."
+        )
     if not (how.strip() and witnessed_by.strip()):
         raise ValidationError("Record how the deletion was confirmed and who witnessed it.")
     not_future(confirmed_at, "The confirmation")

@@ -135,8 +135,9 @@ def test_the_sweep_costs_the_same_queries_however_many_items_are_overdue(
             deadline=overdue.deadline,
         )
     time_machine.move_to(MONDAY + datetime.timedelta(days=4), tick=False)
-    # savepoint, deletions, decisions, actions, transfers, the school's team, the insert, release
-    with django_assert_num_queries(8):
+    # savepoint, deletions, their incidents and referrals (R16: on hold with the police),
+    # decisions, actions, transfers, the school's team, the insert, release
+    with django_assert_num_queries(10):
         create_reminders()
     assert Notification.objects.count() == (items + 1) * 3  # two DSLs and the head, per deletion
 
@@ -159,3 +160,15 @@ def test_a_deadline_past_the_bank_holiday_data_is_provisional_not_refused():
     assert due.date > last
     assert due.provisional
     assert "bank holidays not yet published" in due.note
+
+
+def test_a_deletion_on_hold_for_the_police_is_not_chased(world, overdue, time_machine):
+    """R16: with the police involved the young person is told not to delete, so no chase."""
+    from referrals.models import Referral
+
+    Referral.objects.create(
+        incident=overdue.incident, agency="police_101", made_by=world.dsl, reason="Adult"
+    )
+    time_machine.move_to(MONDAY + datetime.timedelta(days=2), tick=False)
+    assert create_reminders() == 0
+    assert reminded() == []

@@ -233,6 +233,22 @@ def test_with_the_police_involved_no_search_no_deletion(world, incident):
         ask(incident, world)
 
 
+def test_a_deletion_asked_for_before_the_police_were_involved_is_not_confirmed_after(
+    world, incident
+):
+    """R16: once the police are involved the imagery is evidence; the request is on hold."""
+    deletion = ask(incident, world)
+    incidents.decide_refer(
+        incident, world.dsl, agency=Agency.POLICE_101, made_at=ago(hours=3), reason="Adult"
+    )
+    with pytest.raises(ValidationError, match="Tell the young person not to delete it"):
+        services.confirm_deletion(
+            deletion, world.dsl, confirmed_at=ago(minutes=5), how="Shown", witnessed_by="Deputy"
+        )
+    deletion.refresh_from_db()
+    assert deletion.status == DeletionRequest.Status.PENDING
+
+
 def test_another_schools_staff_cannot_record_for_this_school(world, incident):
     outsider = member(world.other_school, "dsl")
     with pytest.raises(PermissionDenied):

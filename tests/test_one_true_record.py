@@ -341,3 +341,71 @@ def test_the_form_guard_is_on_every_form_that_changes_an_incident(client, world,
         forms = page.count('method="post"') - page.count('action="/logout/"')
         assert len(re.findall(r'name="incident_version" value="\d+"', page)) >= forms > 0, name
         assert len(re.findall(r'name="form_token"', page)) >= forms, name
+
+
+def test_a_deletion_confirmed_while_the_police_are_being_told_waits_and_is_refused(world):
+    """R16 under a race: the referral to the police takes the incident's lock first; the
+    confirmation, sent at that instant, waits for it and then sees the police are involved."""
+    from records import services as records
+    from records.models import DeletionRequest
+
+    incident = ready_to_decide(world)
+    services.decide_manage_in_school(incident, world.dsl, reason="Consensual, both 15")
+    deletion = records.request_deletion(
+        incident,
+        world.dsl,
+        young_person=incident.people.get(),
+        asked_at=timezone.now() - datetime.timedelta(hours=2),
+        deadline=timezone.localdate(),
+        everywhere=True,
+        told_illegal=True,
+        told_police=True,
+    )
+    referring = threading.Event()
+    outcomes = {}
+
+    def refer():
+        try:
+            with transaction.atomic():
+                services.decide_refer(
+                    Incident.objects.get(pk=incident.pk),
+                    world.deputy_dsl,
+                    agency="police_101",
+                    made_at=timezone.now() - datetime.timedelta(minutes=1),
+                    reason="The other young person is now known to be 19.",
+                )
+                referring.set()
+                time.sleep(0.5)  # hold the lock while the confirmation arrives
+            outcomes["refer"] = "done"
+        except Exception as e:
+            outcomes["refer"] = repr(e)
+        finally:
+            referring.set()
+            connection.close()
+
+    def confirm():
+        referring.wait(30)
+        try:
+            with transaction.atomic():
+                records.confirm_deletion(
+                    DeletionRequest.objects.get(pk=deletion.pk),
+                    world.dsl,
+                    confirmed_at=timezone.now() - datetime.timedelta(minutes=1),
+                    how="Showed each app",
+                    witnessed_by="Head of year",
+                )
+            outcomes["confirm"] = "done"
+        except Exception as e:
+            outcomes["confirm"] = " ".join(getattr(e, "messages", [repr(e)]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refer), threading.Thread(target=confirm)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert outcomes["refer"] == "done"
+    assert "The police are involved in this incident" in outcomes["confirm"], outcomes
+    deletion.refresh_from_db()
+    assert deletion.status == DeletionRequest.Status.PENDING
