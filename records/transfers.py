@@ -109,13 +109,14 @@ def _check(value, spec, path: str) -> None:
         if not isinstance(value, dict):
             raise damaged("is not a set of named values")
         for key, item in value.items():
-            here = f"{path}.{key}" if path else str(key)
             if key not in spec:
+                _refuse_imagery(key, f"a key of {path or 'the file'}")
+                named = key if len(key) <= NAME.longest else f"{key[: NAME.longest]}…"
                 raise ValidationError(
-                    f"The file holds {here}, which a young person's file does not have, so "
-                    "nothing has been imported."
+                    f"The file holds {f'{path}.{named}' if path else named}, which a young "
+                    "person's file does not have, so nothing has been imported."
                 )
-            _check(item, spec[key], here)
+            _check(item, spec[key], f"{path}.{key}" if path else key)
     elif isinstance(spec, Items):
         if not isinstance(value, list):
             raise damaged("is not a list")
@@ -128,14 +129,19 @@ def _check(value, spec, path: str) -> None:
             return
         if not isinstance(value, str):
             raise damaged("is not text")
+        _refuse_imagery(value, path)
         if len(value) > spec.longest:
             raise damaged(f"is longer than {spec.longest} characters")
         if spec.choices and value not in spec.choices:
             raise damaged(f"is not one of {', '.join(spec.choices)}")
-        if text_holds_imagery(value):
-            raise ValidationError(f"{IMAGERY_WARNING} (It is in {path}.)", code="imagery")
     elif type(value) is not spec:  # bool or int; True is not a version number
         raise damaged(f"is not {'true or false' if spec is bool else 'a whole number'}")
+
+
+def _refuse_imagery(text: str, where: str) -> None:
+    """Before anything is said of a value, as saying it would show the image back."""
+    if text_holds_imagery(text):
+        raise ValidationError(f"{IMAGERY_WARNING} (It is in {where}.)", code="imagery")
 
 
 def _dsl(user, school) -> None:

@@ -18,9 +18,11 @@ import zipfile
 import zlib
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -194,6 +196,19 @@ REFUSED_FILES = {
     "csv with a base64 jpeg in a cell": (
         f"upn,surname,forename\n,Example,{b64(MEDIA['jpeg'])}\n".encode()
     ),
+    "jpeg after 100 kilobytes of csv": b"upn,surname,forename\n" * 5000 + MEDIA["jpeg"],
+    "png after 64 kilobytes of binary junk": bytes(range(256)) * 256 + MEDIA["png"],
+    "iso media of an unknown brand, mif1 compatible": iso_media(b"zzzz", b"zzzz", b"mif1"),
+    "hevx after its box size was spoiled": b"junk" + iso_media(b"hevx")[4:],
+    "jpeg and a zip after 8 kilobytes of junk": b"x" * 8192
+    + MEDIA["jpeg"]
+    + zipped({"notes.txt": b"nothing here"}),
+    "pdf with a jpeg after its end": pdf(b"(" + b"x" * 8000 + b")") + MEDIA["jpeg"],
+    "gzip with a jpeg as its second member": gzip.compress(b"hello\n")
+    + gzip.compress(MEDIA["jpeg"]),
+    "pptx with ppt/media/image1.emf": docx("ppt/media/image1.emf", b"\x01\x00\x00\x00"),
+    "quicktime without ftyp": b"\x00\x00\x00\x20moov" + bytes(256),
+    "svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect/></svg>',
     "a young person's file with a data uri under a key of its own": json.dumps(
         a_file(photo="data:image/jpeg;base64," + b64(MEDIA["jpeg"]))
     ).encode(),
@@ -268,6 +283,26 @@ def test_the_tables_try_at_least_40_files_and_strings():
     assert len(REFUSED_FILES) >= 40 and len(REFUSED_TEXT) >= 40
 
 
+# Every brand of HEIF (ISO/IEC 23008-12: HEVC, AVC, JPEG, JPEG 2000, VVC, EVC stills and
+# sequences), MIAF and AVIF.
+HEIF_BRANDS = (
+    b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"heif",
+    b"mif1", b"mif2", b"msf1", b"miaf", b"MiHA", b"MiHB", b"MiHE", b"MiAC", b"MiCm", b"MiPr",
+    b"avif", b"avis", b"avio", b"avci", b"avcs", b"jpeg", b"jpgs", b"j2ki", b"j2is",
+    b"vvic", b"vvis", b"evbi", b"evbs", b"evmi", b"evms", b"1pic",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("brand", HEIF_BRANDS, ids=[b.decode() for b in HEIF_BRANDS])
+def test_it_knows_every_heif_and_avif_brand(brand):
+    assert is_imagery(iso_media(brand, b"mif1"))
+    assert is_imagery(b"\x07" * 1000 + iso_media(b"zzzz", b"zzzz", b"iso8", brand))
+    # With the box's size spoiled, only the brand says what it is: major or compatible.
+    assert is_imagery(b"junk" + iso_media(brand)[4:])
+    assert is_imagery(b"junk" + iso_media(b"zzzz", b"zzzz", brand)[4:])
+    assert not is_imagery(b"junk" + iso_media(b"zzzz", b"zzzz")[4:])
+
+
 @pytest.mark.parametrize("content", REFUSED_FILES.values(), ids=REFUSED_FILES.keys())
 def test_it_refuses_every_wrapping_at_the_upload_gate(client, world, content):
     assert is_imagery(content)
@@ -305,6 +340,37 @@ def test_it_refuses_imagery_anywhere_in_a_young_persons_file(world, text):
     assert not ReceivedFile.objects.exists() and not Pupil.objects.exists()
 
 
+def test_an_image_in_a_young_persons_file_is_named_where_never_shown_back(world):
+    large = "data:image/png;base64," + b64(MEDIA["png"] + bytes(30_000))
+    with pytest.raises(ValidationError, match=r"this is illegal.*It is in pupil\.first_name") as e:
+        transfers.import_file(
+            world.school, world.dsl, a_file(pupil=a_file()["pupil"] | {"first_name": large})
+        )
+    assert b64(MEDIA["png"])[:16] not in str(e.value)
+    for key in (large, b64(MEDIA["jpeg"])):
+        with pytest.raises(ValidationError, match=r"this is illegal.*a key of the file") as e:
+            transfers.import_file(world.school, world.dsl, a_file(**{key: "x"}))
+        assert key[:16] not in str(e.value) and key[-16:] not in str(e.value)
+    with pytest.raises(
+        ValidationError, match="holds pupil.photo_of_" + "x" * 91 + "…, which"
+    ) as e:
+        transfers.import_file(
+            world.school,
+            world.dsl,
+            a_file(pupil=a_file()["pupil"] | {"photo_of_" + "x" * 5000: "x"}),
+        )
+    assert not ReceivedFile.objects.exists() and not Pupil.objects.exists()
+
+
+def test_every_model_of_every_app_is_checked_not_only_the_case_records(world):
+    with pytest.raises(ValidationError, match="this is illegal"):
+        Group.objects.create(name="data:image/gif;base64," + b64(MEDIA["gif"])[:100])
+    world.staff.first_name = b64(MEDIA["jpeg"])[:140]
+    with pytest.raises(ValidationError, match="this is illegal"):
+        world.staff.save()
+    assert not Group.objects.filter(name__startswith="data:").exists()
+
+
 def test_the_report_form_shows_the_warning_and_stores_nothing(client, world):
     client.force_login(world.staff)
     account = "She showed me this: " + b64(MEDIA["jpeg"])
@@ -314,12 +380,14 @@ def test_the_report_form_shows_the_warning_and_stores_nothing(client, world):
     assert not Incident.objects.exists() and not Incident.history.exists()
 
 
-def test_an_admin_page_answers_a_refused_save_with_the_warning_not_a_500(client, world):
+def test_an_admin_page_shows_the_warning_on_the_field_not_a_500(client, world):
+    """A unique name is checked as the form is cleaned, before the admin asks the database
+    whether the name is taken: the value is never sent to it."""
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     name = "data:image/png;base64," + b64(MEDIA["png"])[:100]
     response = client.post("/admin/accounts/trust/add/", {"name": name})
-    assert response.status_code == 400
-    assert IMAGERY_WARNING in response.text
+    assert response.status_code == 200  # the form again, with the error on the field
+    assert IMAGERY_WARNING in response.text and "errornote" in response.text
     assert not Trust.objects.filter(name=name).exists()
 
 
@@ -372,7 +440,20 @@ def test_an_unknown_key_in_an_uploaded_file_is_shown_on_the_page(client, world):
 def test_only_what_the_schema_names_is_kept_from_a_file(world):
     received = transfers.import_file(world.school, world.dsl, a_file())
     assert received.content == a_file()
+    assert [h.content for h in received.history.all()] == [a_file()]
     assert received.pupil.first_name == "Riley"
+
+
+def test_a_file_nested_beyond_reading_is_refused_not_a_500(client, world):
+    client.force_login(world.dsl)
+    content = b"[" * 100_000 + b"]" * 100_000
+    response = client.post(
+        reverse("import_file", args=[world.school.pk]),
+        {"file": SimpleUploadedFile("file.json", content, content_type="application/json")},
+    )
+    assert response.status_code == 400
+    assert "it is not JSON" in response.text
+    assert not ReceivedFile.objects.exists()
 
 
 def test_a_refused_upload_reaches_no_handler_that_writes_to_disk(
@@ -467,16 +548,14 @@ def stored_text() -> list[tuple[str, bytes]]:
                         values.append((table, value.encode("latin-1", "ignore")))
                     elif isinstance(value, bytes | memoryview):
                         values.append((table, bytes(value)))
+                    elif isinstance(value, dict | list):  # JSON, should a driver decode it
+                        values.append((table, json.dumps(value, ensure_ascii=False).encode()))
     return values
 
 
-def test_nothing_refused_is_stored_logged_or_written_anywhere(
-    client, world, settings, tmp_path, caplog
-):
-    caplog.set_level(logging.DEBUG)
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
-    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
-    client.force_login(world.dsl)
+def try_every_door(client, world):
+    """Every file at both uploads; every string in a record, a young person's file (as a value,
+    a key and an unknown key), the admin and the report form."""
     for content in REFUSED_FILES.values():
         assert roster_upload(client, world, "roster.csv", content).status_code == 400
         response = client.post(
@@ -487,13 +566,34 @@ def test_nothing_refused_is_stored_logged_or_written_anywhere(
     for text in REFUSED_TEXT.values():
         with pytest.raises(ValidationError):
             IncidentFactory(school=world.school, account=text)
-        with pytest.raises(ValidationError):
-            transfers.import_file(world.school, world.dsl, a_file(photo=text))
+        as_reason = a_file()
+        as_reason["incidents"][0]["decisions"][0]["reason"] = text
+        for data in (as_reason, a_file(photo=text), a_file(**{text: "x"})):
+            with pytest.raises(ValidationError):
+                transfers.import_file(world.school, world.dsl, data)
     for text in list(REFUSED_TEXT.values())[::7]:
         response = client.post(reverse("report_concern"), report_form(account=text))
         assert response.status_code == 400
+        response = client.post("/admin/auth/group/add/", {"name": text[:150]})
+        assert IMAGERY_WARNING in response.text
+
+
+def test_nothing_refused_is_stored_logged_or_written_anywhere(
+    client, world, settings, tmp_path, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    world.dsl.is_staff = world.dsl.is_superuser = True  # the admin is a door too
+    world.dsl.save()
+    client.force_login(world.dsl)
+    with CaptureQueriesContext(connection) as queries:  # every statement sent, with its values
+        try_every_door(client, world)
 
     patterns = signatures()
+    sent = "\n".join(q["sql"] for q in queries.captured_queries).encode("utf-8", "surrogatepass")
+    assert len(queries) > 0  # the statements are looked at, not none
+    assert not [p for p in patterns if p in sent]
     stored = [table for table, value in stored_text() if any(p in value for p in patterns)]
     assert stored == []
     on_disk = [

@@ -128,7 +128,7 @@ def test_a_failed_send_is_retried_by_the_sweep(world, monkeypatch):
     monkeypatch.undo()
     from incidents.tasks import sweep
 
-    assert sweep.delay().get() == {"reminders": 0, "notifications": 2}
+    assert sweep.delay().get() == {"reminders": 0, "expired exports": 0, "notifications": 2}
     assert len(mail.outbox) == 2
 
 

@@ -2,10 +2,12 @@
 
 import datetime
 import json
+import re
 import shutil
 import subprocess
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -112,3 +114,70 @@ def test_transfers_and_their_timeliness_are_in_the_inspection_report(client, wor
     page = client.get(reverse("inspection_report")).text
     assert "Riverbank High" in page and "not confirmed" in page
     json.dumps(transfers.young_person_file(pupil))  # the file is plain JSON
+
+
+# docs/young-person-file.md is the schema another school's software is written against: the
+# importer must take exactly what it documents.
+DOC = (settings.BASE_DIR / "docs" / "young-person-file.md").read_text()
+ROW = re.compile(r"^\| `([^`]+)` \|\s*([^|]*?)\s*\|\s*([^|]*?)\s*\|$", re.MULTILINE)
+
+
+def schema_rows(spec, path=""):
+    """Every key SCHEMA names, as the documentation writes it: `incidents[].reason`."""
+    for key, item in spec.items():
+        here = f"{path}.{key}" if path else key
+        yield here, item
+        if isinstance(item, dict):
+            yield from schema_rows(item, here)
+        elif isinstance(item, transfers.Items) and isinstance(item.of, dict):
+            yield from schema_rows(item.of, here + "[]")
+
+
+def documented(spec) -> tuple[str, str]:
+    """What the documentation must say of a value: a word of its kind, and its limit."""
+    if isinstance(spec, transfers.Items):
+        return "list", f"{spec.most:,} entries"
+    if isinstance(spec, transfers.Text):
+        return ("or `null`" if spec.null else ""), f"{spec.longest:,} characters"
+    if isinstance(spec, dict):
+        return "named values", ""
+    return {bool: "true or false", int: "whole number"}[spec], ""
+
+
+def test_the_documented_table_is_the_schema_the_importer_enforces():
+    rows = {path: (value, limit) for path, value, limit in ROW.findall(DOC)}
+    schema = dict(schema_rows(transfers.SCHEMA))
+    assert set(rows) == set(schema)
+    for path, spec in schema.items():
+        value, limit = rows[path]
+        kind, longest = documented(spec)
+        assert kind in value and limit == longest, path
+        if isinstance(spec, transfers.Text) and not spec.null:
+            assert "or `null`" not in value, path
+        choices = getattr(getattr(spec, "of", spec), "choices", ())
+        assert all(f"`{c}`" in value for c in choices), path
+    required = {p for p, (value, _) in rows.items() if "required" in value}
+    assert required == {"format", "version", *transfers.REQUIRED}
+
+
+def test_the_documented_example_imports_and_shows_every_key(world):
+    example = re.search(r"```json\n(.*?)```", DOC, re.DOTALL)[1]
+    data = json.loads(re.sub(r"\s+//[^\n]*", "", example))
+    transfers.check_file(data)
+
+    def keys(value, path=""):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                here = f"{path}.{key}" if path else key
+                yield here
+                yield from keys(item, here)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            yield from keys(value[0], path + "[]")
+
+    assert set(keys(data)) == set(dict(schema_rows(transfers.SCHEMA)))
+    received = transfers.import_file(world.other_school, world.other_dsl, data)
+    assert received.pupil.first_name == "Riley" and received.content == data
+
+
+def test_the_exported_file_passes_the_documented_schema(world, managed):
+    transfers.check_file(transfers.young_person_file(riley(managed)))

@@ -9,8 +9,8 @@ A container too large, too deep or too damaged to look through completely is ref
 held imagery: the check fails closed. Nothing legitimate is refused that way, as ypsi takes no
 file but a CSV or a JSON file.
 
-Every model of the case apps is checked before it is saved (`refuse_imagery_on_save`, connected
-in `ypsi/apps.py`), so no service, admin page, import or command stores what a form let through.
+Every model is checked before it is saved (`refuse_imagery_on_save`, connected in
+`ypsi/apps.py`), so no service, admin page, import or command stores what a form let through.
 """
 
 import binascii
@@ -19,6 +19,7 @@ import functools
 import io
 import lzma
 import re
+import struct
 import tarfile
 import zipfile
 import zlib
@@ -26,14 +27,15 @@ import zlib
 import puremagic
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import pre_save
 
 IMAGERY_WARNING = (
-    "This file is an image or a video, so it has not been saved. Never copy, print or share the "
+    "This is an image or a video, so it has not been saved. Never copy, print or share the "
     "imagery; this is illegal. ypsi never stores imagery: record what you were told about it "
     "instead."
 )
 
-SCAN_BYTES = 4096  # how far into a file an image is looked for, past junk put before it
+SCAN_BYTES = 4096  # how far into a file an image or a container is looked for first
 SNIFF_BYTES = 8192  # what puremagic reads
 DECODED_SCAN_BYTES = 64  # decoded text is random-looking: an image is looked for near its start
 MIN_RUN = 64  # shorter runs of base64 or hex (HEX_RUN: 32 pairs) are words and hashes
@@ -42,8 +44,18 @@ UNPACK_BYTES = 32 * 1024 * 1024  # all one check may unpack, so a zip bomb costs
 MAX_MEMBERS = 1000  # members of an archive, streams of a PDF
 MAX_DEPTH = 4  # containers within containers, and text within them
 
+# The brands of ISO media files that hold a picture or a video: major or compatible, any one
+# names the file. HEIF and MIAF (ISO/IEC 23008-12): HEVC, AVC, JPEG, JPEG 2000, VVC and EVC
+# stills and sequences; AVIF; Canon raw; JPEG 2000; then MP4, QuickTime, 3GP and other video.
+ISO_BRANDS = (
+    rb"hei[cfmsx]|hev[cmsx]|mif[123]|msf1|miaf|Mi(?:HA|HB|HE|AC|Cm|Pr)|avi[fos]|avc[is]"
+    rb"|jpeg|jpgs|j2ki|j2is|vvi[cs]|evb[is]|evm[is]|1pic|crx |jp2 |jpx |mjp2",
+    rb"isom|iso[2-9]|mp4[12v]|mp71|mmp4|avc1|qt  |3g[0-9a-z]{2}|M4V[ HP]|MSNV|f4[vp] |dash"
+    rb"|XAVC|cmf[c2s]|msdh|msix",
+)
+
 # Signatures no typed text holds (each needs bytes no keyboard types), so they are looked for
-# anywhere near the start: past junk, and in text that smuggles the bytes as characters (JSON's
+# anywhere in a file, past any junk, and in text that smuggles the bytes as characters (JSON's
 # "\u00ff\u00d8...").
 SIGNATURES = re.compile(
     rb"\xff\xd8\xff[\xc0-\xfe]"  # JPEG
@@ -55,9 +67,10 @@ SIGNATURES = re.compile(
     rb"|\x00\x00\x00\x0c(?:jP  |JXL )\r\n\x87\n|\xff\x4f\xff\x51\x00"  # JPEG 2000, JPEG XL
     rb"|8BPS\x00[\x01\x02]"  # Photoshop
     rb"|AT&TFORM[\s\S]{4}DJV"
-    # ISO media: HEIF, AVIF and the other still-image brands, then MP4, QuickTime and 3GP video.
-    rb"|ftyp(?:hei[cmsx]|hev[cmsx]|mif[12]|msf1|avi[fos]|avcs|crx |jp2 |jpx |mjp2"
-    rb"|isom|iso[2-9]|mp4[12v]|mp71|avc1|qt  |3g[0-9a-z]{2}|M4V[ HP]|MSNV|f4[vp] |dash|XAVC)"
+    # ISO media (HEIF, AVIF, MP4, QuickTime, 3GP...) by its first box, whatever its brands (ypsi
+    # takes no such file), and by a known brand where that box's size has been altered.
+    rb"|\x00\x00[\s\S]{2}ftyp"
+    rb"|ftyp(?:[\s\S]{8}(?:[\s\S]{4}){0,30})?(?:" + b"|".join(ISO_BRANDS) + rb")"
     rb"|\x1a\x45\xdf\xa3[\s\S]{0,64}?\x42\x82[\x80-\x88](?:webm|matroska)"
     rb"|\x00\x00\x01[\xba\xb3]"  # MPEG
     rb"|\x30\x26\xb2\x75\x8e\x66\xcf\x11"  # ASF: WMV
@@ -113,6 +126,7 @@ UNREADABLE = (
     RuntimeError,  # an encrypted ZIP member
     NotImplementedError,  # a ZIP compression method Python lacks
     ValueError,
+    struct.error,  # a ZIP member's local header cut short
 )
 
 
@@ -143,10 +157,17 @@ class _Look:
         finally:
             self.depth -= 1
 
-    def file(self, data: bytes, scan: int = SCAN_BYTES) -> bool:
-        if _signature_near_start(data, scan) or _puremagic_says_imagery(data[:SNIFF_BYTES]):
+    def file(self, data: bytes, reach: int | None = None) -> bool:
+        """Whether data is or holds an image. One may start anywhere in a file, past any junk;
+        `reach` limits that for decoded text, whose random-looking bytes would match a short
+        signature somewhere. A container's own bytes are random-looking too: it is looked
+        through, member by member, and only what lies outside its members is searched as is."""
+        head = data[: SCAN_BYTES if reach is None else reach]
+        if _signature_near_start(data, len(head)) or _puremagic_says_imagery(data[:SNIFF_BYTES]):
             return True
-        if self.container(data, data[:scan]):
+        if (look_inside := self.container(data, head)) is not None:
+            return self.deeper(look_inside, data)
+        if reach is None and _may_hold_signature(data) and SIGNATURES.search(data):
             return True
         try:
             text = data.decode("utf-8")
@@ -154,18 +175,19 @@ class _Look:
             return False
         return self.text(text)
 
-    def container(self, data: bytes, head: bytes) -> bool:
+    def container(self, data: bytes, head: bytes):
+        """How to look inside data, or None if it is not a container."""
         if UNOPENABLE.search(head):
             raise _CannotLook
         if b"PK\x03\x04" in head or b"PK\x05\x06" in data[-65558:]:
-            return self.deeper(self.zip, data)
+            return self.zip
         if data[257:262] == b"ustar":
-            return self.deeper(self.tar, data)
+            return self.tar
         if b"%PDF-" in head[:1024]:
-            return self.deeper(self.pdf, data)
+            return self.pdf
         if compressed := COMPRESSED.search(head):
-            return self.deeper(self.unpacked, compressed, data)
-        return False
+            return functools.partial(self.unpacked, compressed)
+        return None
 
     def text(self, text: str) -> bool:
         if DATA_URI.search(text):
@@ -178,8 +200,10 @@ class _Look:
         for as_bytes in (raw, text.encode("cp1252", "ignore")):
             if _may_hold_signature(as_bytes) and SIGNATURES.search(as_bytes):
                 return True
-        if (BINARY.search(text) or "%PDF-" in text) and self.container(raw, raw[:SCAN_BYTES]):
-            return True
+        if BINARY.search(text) or "%PDF-" in text:
+            look_inside = self.container(raw, raw[:SCAN_BYTES])
+            if look_inside is not None and self.deeper(look_inside, raw):
+                return True
         for run in BASE64_RUN.finditer(text):
             chars = "".join(run[0].split()).translate(URL_SAFE)
             if len(chars) >= MIN_RUN and self.deeper(self.encoded, chars, _base64, 4):
@@ -197,7 +221,7 @@ class _Look:
             head = decode(chars[offset : offset + DECODE_CHARS])
             if _is_container(head):
                 return self.file(self.take(decode(chars[offset:])))
-            if self.file(head, scan=DECODED_SCAN_BYTES):
+            if self.file(head, reach=DECODED_SCAN_BYTES):
                 return True
         return False
 
@@ -207,6 +231,8 @@ class _Look:
                 members = archive.infolist()
                 if len(members) > MAX_MEMBERS:
                     raise _CannotLook
+                if _signature_outside(data, [_zip_span(data, m) for m in members]):
+                    return True
                 for member in members:
                     if MEDIA_MEMBER.search(member.filename):
                         return True
@@ -221,9 +247,11 @@ class _Look:
     def tar(self, data: bytes) -> bool:
         try:
             with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
+                spans = []
                 for count, member in enumerate(archive):
                     if count >= MAX_MEMBERS:
                         raise _CannotLook
+                    spans.append((member.offset_data, member.offset_data + member.size))
                     if MEDIA_MEMBER.search(member.name):
                         return True
                     content = archive.extractfile(member)
@@ -231,7 +259,7 @@ class _Look:
                         return True
         except UNREADABLE as e:
             raise _CannotLook from e
-        return False
+        return _signature_outside(data, spans)
 
     def pdf(self, data: bytes) -> bool:
         """An image in a PDF is an image XObject, an inline image in a page's content, or an
@@ -241,10 +269,12 @@ class _Look:
             return True
         if b"/Encrypt" in names:
             raise _CannotLook
+        spans = []
         for count, stream in enumerate(PDF_STREAM.finditer(data)):
             if count >= MAX_MEMBERS:
                 raise _CannotLook
             end = data.find(b"endstream", stream.end())
+            spans.append((stream.end(), end if end >= 0 else len(data)))
             content = data[stream.end() : end if end >= 0 else len(data)]
             dictionary = data[data.rfind(b"obj", 0, stream.start()) : stream.start()]
             filters = set(PDF_FILTER.findall(_unescape_names(dictionary)))
@@ -257,7 +287,7 @@ class _Look:
                     raise _CannotLook from e
             if PDF_IMAGE.search(self.take(content)) or self.file(content):
                 return True
-        return False
+        return _signature_outside(data, spans)  # after %%EOF, say
 
     def unpacked(self, compressed: re.Match, data: bytes) -> bool:
         gzip, _bzip2, xz = compressed.groups()
@@ -283,6 +313,24 @@ def _signature_near_start(data: bytes, scan: int) -> bool:
         return True
     found = SIGNATURES.search(data, 0, scan + SIGNATURE_REACH)
     return found is not None and found.start() < scan
+
+
+def _signature_outside(data: bytes, spans: list[tuple[int, int]]) -> bool:
+    """Whether a signature is in what a container's members (start, end) leave: before the
+    first, between them, after the last."""
+    parts, at = [], 0
+    for start, end in sorted(spans):
+        parts.append(data[at:start])
+        at = max(at, end)
+    parts.append(data[at:])
+    return SIGNATURES.search(b"".join(parts)) is not None
+
+
+def _zip_span(data: bytes, member: zipfile.ZipInfo) -> tuple[int, int]:
+    """Where a ZIP member's stored bytes are: after its local header's name and extra field."""
+    name, extra = struct.unpack("<2H", data[member.header_offset + 26 : member.header_offset + 30])
+    start = member.header_offset + 30 + name + extra
+    return start, start + member.compress_size
 
 
 def _may_hold_signature(data: bytes) -> bool:
@@ -361,8 +409,10 @@ def refuse_imagery(data: bytes) -> None:
         raise ValidationError(IMAGERY_WARNING, code="imagery")
 
 
-def refuse_imagery_in_text(text: str) -> None:
-    if text_holds_imagery(text):
+def refuse_imagery_in_text(value) -> None:
+    """The one validator of text: a form's, a cell of an imported file, a text or JSON field of
+    any model (its keys included)."""
+    if imagery_path(value) is not None:
         raise ValidationError(IMAGERY_WARNING, code="imagery")
 
 
@@ -375,16 +425,30 @@ def _text_fields(model) -> tuple:
     )
 
 
+def guard(model) -> None:
+    """Refuse imagery in every text and JSON field of a model, before anything sends it to the
+    database: before every save (`refuse_imagery_on_save`), and, for a field a model form looks
+    up as it checks uniqueness (the admin's), as the form is cleaned, before that query."""
+    pre_save.connect(refuse_imagery_on_save, sender=model)
+    unique = {name for names in model._meta.unique_together for name in names}
+    unique |= {
+        name
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint)
+        for name in constraint.fields
+    }
+    for field in _text_fields(model):
+        if (
+            field.unique or field.name in unique
+        ) and refuse_imagery_in_text not in field.validators:
+            # Added to the validators Django runs, not to the field's definition, so no
+            # migration records it. A form shows the refusal on the field.
+            field.validators.append(refuse_imagery_in_text)
+
+
 def refuse_imagery_on_save(sender, instance, update_fields=None, **kwargs):
-    """Every save of a case record passes here, whichever door it came through. The refusal is
+    """Every save of every model passes here, whichever door it came through. The refusal is
     a ValidationError, which the callers of services already show as the form's error."""
     for field in _text_fields(sender):
-        if update_fields is not None and field.name not in update_fields:
-            continue
-        value = field.value_from_object(instance)
-        if isinstance(field, models.JSONField):
-            found = imagery_path(value) is not None
-        else:
-            found = isinstance(value, str) and text_holds_imagery(value)
-        if found:
-            raise ValidationError(IMAGERY_WARNING, code="imagery")
+        if update_fields is None or field.name in update_fields:
+            refuse_imagery_in_text(field.value_from_object(instance))
