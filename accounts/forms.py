@@ -3,6 +3,7 @@ from django import forms
 from ypsi.forms import SHORT_TEXT, GovukDateField, GovukFormMixin
 
 from .models import Closure, Pupil, School
+from .roster import ENCODINGS
 
 
 class PupilForm(GovukFormMixin, forms.ModelForm):
@@ -33,6 +34,16 @@ class RosterImportForm(GovukFormMixin, forms.Form):
         label="CSV file exported from your MIS",
         error_messages={"required": "Choose a CSV file to import."},
     )
+    encoding = forms.ChoiceField(
+        label="How the file was saved",
+        choices=[
+            ("", "Work it out: CSV UTF-8, Unicode Text, or CSV from an English Windows"),
+            *ENCODINGS.items(),
+        ],
+        required=False,
+        help_text="Plain CSV from Excel on a Windows set up for another language is in that "
+        "language's code page.",
+    )
 
 
 class PolicyForm(GovukFormMixin, forms.ModelForm):
@@ -57,9 +68,14 @@ class PolicyForm(GovukFormMixin, forms.ModelForm):
             "police_phone",
             "out_of_hours_phone",
             "wolverhampton_rule",
+            "retention_rule",
+            "retention_follows_advice",
             "alternative_signatory_title",
         ]
-        widgets = {"first_point_of_contact": forms.RadioSelect}
+        widgets = {
+            "first_point_of_contact": forms.RadioSelect,
+            "retention_rule": forms.RadioSelect,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

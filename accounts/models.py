@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .names import fold
+
 
 class User(AbstractUser):
     """Our own user model from day one, so later fields (a second factor) need no swap."""
@@ -42,6 +44,25 @@ class FirstPointOfContact(models.TextChoices):
     MASH = "mash", "Multi-Agency Safeguarding Hub (MASH)"
     CHILDRENS_SOCIAL_CARE = "csc", "Children's social care"
     POLICE = "police", "Police"
+
+
+class RetentionRule(models.TextChoices):
+    """The named rules a YPSI record is kept under (R32, R40); the first two are a school's
+    choice, the others follow from the record (a legal hold overrides all)."""
+
+    # IRMS Information Management Toolkit for Schools: the last school keeps a child
+    # protection file to the pupil's 25th birthday, then reviews it.
+    IRMS = "irms", "IRMS: keep to the 25th birthday of the youngest young person, then review"
+    # IICSA 2015 letter (do not destroy) and final report 2022: keep for up to 75 years.
+    IICSA = "iicsa", "IICSA: keep for up to 75 years (records touching child sexual abuse)"
+    POLICE_OR_COURT = "as_advised", "Police or court involvement: keep as they advise"
+    LEGAL_HOLD = "legal_hold", "Legal hold: keep until the hold is lifted"
+
+
+SCHOOL_RETENTION_RULES = [
+    (RetentionRule.IRMS.value, RetentionRule.IRMS.label),
+    (RetentionRule.IICSA.value, RetentionRule.IICSA.label),
+]
 
 
 class School(models.Model):
@@ -93,6 +114,23 @@ class School(models.Model):
             "involved, the risk to 13 to 17 year olds is high, or criterion 2, 3 or 5 holds."
         ),
     )
+    # Retention (R32, R40): the rule the school's YPSI records are kept under.
+    retention_rule = models.CharField(
+        "retention rule for YPSI records",
+        max_length=20,
+        choices=SCHOOL_RETENTION_RULES,
+        default=RetentionRule.IRMS,
+        help_text=(
+            "Under either rule the review defaults to keeping the record, and nothing is "
+            "disposed of without a reason and the headteacher's agreement. A legal hold "
+            "overrides every rule."
+        ),
+    )
+    retention_follows_advice = models.BooleanField(
+        "when the police or a court are involved, keep the record as they advise",
+        default=True,
+        help_text="Never for less time than the rule above.",
+    )
     alternative_signatory_title = models.CharField(
         "who signs off when the headteacher made the decision",
         max_length=100,
@@ -135,6 +173,7 @@ class School(models.Model):
             ("sign_off_decisions", "Sign off decisions not to refer"),
             ("manage_roster", "Manage the pupil roster"),
             ("manage_policy", "Manage the school's safeguarding policy settings"),
+            ("read_security_log", "Read the security log of the school's people"),
         ]
 
     def __str__(self) -> str:
@@ -209,18 +248,28 @@ class Pupil(models.Model):
     sen_or_disability = models.BooleanField("SEN or disability", default=False)
     looked_after = models.BooleanField("looked after", default=False)
     known_to_social_care = models.BooleanField("known to children's social care", default=False)
-    history = HistoricalRecords()
+    # Surname then forename, folded (accounts/names.py): what search looks in and the roster
+    # sorts by, so that Łucja is found as "lucja" and listed among the Ls. Kept by save().
+    search_name = models.CharField(max_length=300, editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["search_name"])
 
     class Meta:
-        ordering = ["last_name", "first_name"]
+        ordering = ["search_name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "upn"], condition=~models.Q(upn=""), name="unique_school_upn"
             )
         ]
+        indexes = [models.Index(fields=["school", "search_name"], name="pupil_school_search_name")]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(f"{self.last_name} {self.first_name}")[:300]
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def flags(self) -> list[str]:
@@ -337,3 +386,40 @@ class Closure(CalendarDays):
             self.Kind.HOLIDAY: "Holiday",
             self.Kind.OTHER: "Closure",
         }[self.kind]
+
+
+class SecurityEvent(models.Model):
+    """Sign-ins that failed, lockouts, second factors and passwords changed, roles given: what a
+    data protection officer asks to see (issue 11). Written once and never changed: like the
+    access log, it has no history because it is one.
+    """
+
+    class Kind(models.TextChoices):
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        MFA_FAILED = "mfa_failed", "Second factor code wrong"
+        LOCKED_OUT = "locked_out", "Sign-in paused after too many failures"
+        SIGNED_IN = "signed_in", "Signed in"
+        FACTOR_ADDED = "factor_added", "Second factor added"
+        FACTOR_REMOVED = "factor_removed", "Second factor removed"
+        FACTOR_RESET = "factor_reset", "Recovery codes made again"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset by email"
+        ROLE_GIVEN = "role_given", "Role given"
+        ROLE_REMOVED = "role_removed", "Role removed"
+        REFUSED = "refused", "Refused a case page (not found or not allowed)"
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="security_events"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="security_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.username or self.user}: {self.get_kind_display().lower()}"

@@ -4,7 +4,16 @@ Roles map to object permissions on the School (django-guardian), granted through
 school and role, and one group per trust for its safeguarding leads. Everything a school
 records is reached through `scoped()` or `get_for_user()`, so a record of another school is
 never found at all (404), not merely forbidden (R29).
+
+The schools where a user holds each permission are looked up in one query and, within a
+request (`request_scope`, a middleware), once per request; records are then filtered by the
+school ids themselves, which the indexes on `school` serve (a guardian subquery made the
+planner walk every school's records). Outside a request (tasks, commands, the shell) nothing is
+kept: each call asks the database, so a role removed a moment ago is never honoured.
 """
+
+from collections import defaultdict
+from contextvars import ContextVar
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +21,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from guardian.models import GroupObjectPermission
-from guardian.shortcuts import get_objects_for_user
 
 from .models import Role, School, Trust
 
@@ -30,13 +38,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "sign_off_decisions",
             "manage_roster",
             "manage_policy",
+            "read_security_log",
         }
     ),
     Role.ADMINISTRATOR: frozenset({"report_concern", "manage_roster", "manage_policy"}),
     # Signs off when the headteacher made the decision themselves (R10); reads to do so.
     Role.SIGNATORY: frozenset({"view_incidents", "sign_off_decisions"}),
 }
-TRUST_LEAD_PERMISSIONS = frozenset({"view_incidents"})
+TRUST_LEAD_PERMISSIONS = frozenset({"view_incidents", "read_security_log"})
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 
 
@@ -78,25 +87,70 @@ def grant_school_permissions(school: School) -> None:
         )
         for g, p in wanted - have.keys()
     )
+    _forget_scopes()
+
+
+# Per request: user pk -> {permission codename: school ids}. None outside a request.
+_request_scope: ContextVar[dict | None] = ContextVar("ypsi_request_scope", default=None)
+
+
+def request_scope(get_response):
+    """Middleware: the user's schools are looked up once per request, then reused."""
+
+    def middleware(request):
+        token = _request_scope.set({})
+        try:
+            return get_response(request)
+        finally:
+            _request_scope.reset(token)
+
+    return middleware
+
+
+def _forget_scopes() -> None:
+    """Roles changed: what this request knew of anyone's schools is stale."""
+    cache = _request_scope.get()
+    if cache is not None:
+        cache.clear()
+
+
+def _held(user) -> dict[str, frozenset[int]]:
+    """Every (school, permission) the user holds, in one query. Roles are granted only through
+    groups (see `role_group`, `trust_group`), never to a user directly; a Django superuser is an
+    IT role, not a safeguarding one, and has no implicit access (R29)."""
+    held = defaultdict(set)
+    for object_pk, codename in GroupObjectPermission.objects.filter(
+        content_type=ContentType.objects.get_for_model(School), group__user=user
+    ).values_list("object_pk", "permission__codename"):
+        held[codename].add(int(object_pk))
+    return {codename: frozenset(ids) for codename, ids in held.items()}
+
+
+def school_ids(user, perm: str) -> frozenset[int]:
+    """The ids of the schools at which `user` holds `perm`."""
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    cache = _request_scope.get()
+    held = cache.get(user.pk) if cache is not None else None
+    if held is None:
+        held = _held(user)
+        if cache is not None:
+            cache[user.pk] = held
+    return held.get(perm, frozenset())
 
 
 def schools_where(user, perm: str) -> QuerySet[School]:
-    """The schools at which `user` holds `perm`; a lazy query, usable as a subquery."""
-    if not (user.is_authenticated and user.is_active):
-        return School.objects.none()
-    # A Django superuser is an IT role, not a safeguarding one: no implicit access (R29).
-    return get_objects_for_user(
-        user, f"accounts.{perm}", klass=School, accept_global_perms=False, with_superuser=False
-    )
+    """The schools at which `user` holds `perm`, by their ids."""
+    return School.objects.filter(pk__in=sorted(school_ids(user, perm)))
 
 
 def has_school_perm(user, perm: str, school: School) -> bool:
-    return schools_where(user, perm).filter(pk=school.pk).exists()
+    return school.pk in school_ids(user, perm)
 
 
 def scoped(queryset: QuerySet, user, perm: str = "view_incidents", via: str = "school"):
-    """Filter a queryset of school-owned records to those `user` may see: one SQL query."""
-    return queryset.filter(**{f"{via}__in": schools_where(user, perm)})
+    """Filter a queryset of school-owned records to those `user` may see, by school id."""
+    return queryset.filter(**{f"{via}__in": sorted(school_ids(user, perm))})
 
 
 def get_for_user(
@@ -142,11 +196,12 @@ def sync_user_groups(user) -> None:
     managed = user.groups.filter(name__regex=r"^(school|trust)-\d+-")
     user.groups.remove(*[g for g in managed if g not in wanted])
     user.groups.add(*wanted)
+    _forget_scopes()
 
 
 def own_reports(queryset: QuerySet, user) -> QuerySet:
     """A reporter's own reports, for the receipt only: the case itself stays with the DSL (R1)."""
-    return queryset.filter(reported_by=user, school__in=schools_where(user, "report_concern"))
+    return scoped(queryset.filter(reported_by=user), user, "report_concern")
 
 
 def safeguarding_team(school: School):
@@ -162,6 +217,15 @@ def safeguarding_team(school: School):
 
 def roles_at(user, school: School) -> set[str]:
     return set(user.memberships.filter(school=school).values_list("role", flat=True))
+
+
+def team_school_ids(user) -> set[int]:
+    """The schools whose safeguarding team the user is in (a look outside it is flagged)."""
+    return set(
+        user.memberships.filter(
+            role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY]
+        ).values_list("school_id", flat=True)
+    )
 
 
 def school_staff(school: School):

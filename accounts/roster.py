@@ -11,14 +11,19 @@ Column layout (header row required; names are not case-sensitive; order does not
 - the three flags: Y/N, Yes/No, True/False, 1/0; empty means no.
 
 The file may be saved from Excel as "CSV UTF-8", "CSV" (Windows-1252) or "Unicode Text" (UTF-16,
-tab-separated). A column ypsi does not know is refused rather than ignored: a mis-decoded first
-byte would otherwise hide the UPN column unnoticed.
+tab-separated), with Windows (CRLF), Unix (LF) or old Mac (CR) line endings. A file saved as "CSV"
+on a Polish, Czech or Turkish Windows is in that country's code page: the importer is told which
+(ENCODINGS), and a name with a character no name has ('£ucja', as Windows-1250's Ł reads in
+1252) is refused with the spelling it would have in the code page that makes it a name. A column
+ypsi does not know is refused rather than ignored: a mis-decoded first byte would otherwise hide
+the UPN column unnoticed. Re-importing an unchanged roster changes nothing and says so.
 """
 
 import codecs
 import csv
 import datetime
 import io
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -56,6 +61,27 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+# The code pages Excel's plain "CSV" is saved in on a Windows set up for another language.
+ENCODINGS = {
+    "cp1250": "Windows-1250: Central European (Polish, Czech, Slovak, Hungarian, Romanian)",
+    "cp1251": "Windows-1251: Cyrillic (Russian, Ukrainian, Bulgarian)",
+    "cp1253": "Windows-1253: Greek",
+    "cp1254": "Windows-1254: Turkish",
+    "cp1257": "Windows-1257: Baltic (Lithuanian, Latvian)",
+    "cp1258": "Windows-1258: Vietnamese",
+}
+# Each roster column by the model field it fills, to name the column in a field's error.
+FIELD_COLUMNS = {
+    "upn": "upn",
+    "last_name": "surname",
+    "first_name": "forename",
+    "date_of_birth": "date_of_birth",
+    "sex": "sex",
+    "year_group": "year_group",
+    "sen_or_disability": "sen",
+    "looked_after": "looked_after",
+    "known_to_social_care": "known_to_social_care",
+}
 NOT_TEXT = (
     "It is not valid text in any of the encodings Excel saves in. Save the file from Excel as "
     "CSV UTF-8 and import it again."
@@ -72,9 +98,20 @@ class RosterError(Exception):
 class ImportResult:
     created: int
     updated: int
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        parts = [f"{_pupils(self.created)} added", f"{self.updated:,} updated"]
+        if self.unchanged:
+            parts.append(f"{self.unchanged:,} unchanged")
+        return "Roster imported: " + ", ".join(parts) + "."
 
 
-def read_upload(upload) -> str:
+def _pupils(n: int) -> str:
+    return f"{n:,} pupil{'' if n == 1 else 's'}"
+
+
+def read_upload(upload, encoding: str = "") -> str:
     """The uploaded file's text, after the imagery check (R22)."""
     if upload.size > MAX_BYTES:
         raise ValidationError(
@@ -82,19 +119,19 @@ def read_upload(upload) -> str:
         )
     data = upload.read()
     refuse_imagery(data)
-    text = decode(data)
+    text = decode(data, encoding)
     refuse_imagery_in_text(text)
     return text
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, encoding: str = "") -> str:
     """The text in whichever encoding Excel saved it; a line that is in none of them is refused.
 
     Windows-1252 decodes almost any bytes, so it comes last, and not at all for a file whose
     earlier lines were UTF-8: one bad byte there is damage, and decoding the whole file as 1252
     would garble every accented name in it.
     """
-    text = _decode(data)
+    text = _strictly(data, encoding) if encoding else _decode(data)
     if "\x00" in text:
         # Not text: most often UTF-16 saved without its byte order mark.
         raise _not_text(text[: text.index("\x00")])
@@ -131,7 +168,7 @@ def parse_date(value: str) -> datetime.date:
             return datetime.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"date of birth '{value}' is not DD/MM/YYYY")
+    raise ValueError(f"date_of_birth '{value}' is not DD/MM/YYYY")
 
 
 def parse_row(row: dict[str, str]) -> dict:
@@ -143,7 +180,7 @@ def parse_row(row: dict[str, str]) -> dict:
         raise ValueError(f"sex '{row['sex']}' is not F or M")
     dob = parse_date(row["date_of_birth"])
     if dob > datetime.date.today():
-        raise ValueError("date of birth is in the future")
+        raise ValueError(f"date_of_birth '{row['date_of_birth']}' is in the future")
     values = {
         "upn": row.get("upn", "").upper(),
         "last_name": row["surname"],
@@ -157,10 +194,35 @@ def parse_row(row: dict[str, str]) -> dict:
         if flag not in YES | NO:
             raise ValueError(f"{column} '{row[column]}' is not Y or N")
         values[field] = flag in YES
+    for column in ("surname", "forename"):
+        _check_name(column, row[column])
     return values
 
 
+def _check_name(column: str, name: str) -> None:
+    """A name has letters, accents, spaces, hyphens, apostrophes and dots; a symbol or a digit in
+    it (£, ³, ¹) is most often a letter of another code page read as Windows-1252."""
+    odd = [c for c in name if unicodedata.category(c)[0] in "SNC" or c == "\ufffd"]
+    if not odd:
+        return
+    message = f"{column} '{name}' has characters a name does not have ({' '.join(odd)})"
+    for encoding, label in ENCODINGS.items():
+        try:
+            read = name.encode("cp1252").decode(encoding)
+        except UnicodeError:
+            continue
+        if all(unicodedata.category(c)[0] not in "SNC" for c in read):
+            message += (
+                f": in {label} it reads '{read}'. Choose that encoding and import the file again"
+            )
+            break
+    raise ValueError(message)
+
+
 def import_roster(school: School, text: str, user) -> ImportResult:
+    # Old Mac Excel ends lines with CR alone: every line ending becomes LF, so that the line
+    # numbers in the problems and the header's own line are the file's.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Excel's "Unicode Text" (UTF-16) separates the columns with tabs, not commas.
     header_line = text.partition("\n")[0]
     delimiter = "\t" if "\t" in header_line and "," not in header_line else ","
@@ -223,7 +285,16 @@ def _read_rows(reader: csv.DictReader, school: School) -> list[dict]:
             problems.append((line, message[0].upper() + message[1:] + "."))
             continue
         except ValidationError as e:
-            problems.append((line, " ".join(m for ms in e.message_dict.values() for m in ms)))
+            problems.append(
+                (
+                    line,
+                    " ".join(
+                        f"{FIELD_COLUMNS.get(field, field)}: {m}"
+                        for field, ms in e.message_dict.items()
+                        for m in ms
+                    ),
+                )
+            )
             continue
         if values["upn"] and values["upn"] in seen_upns:
             problems.append((line, f"UPN {values['upn']} appears twice in the file."))
@@ -238,17 +309,26 @@ def _read_rows(reader: csv.DictReader, school: School) -> list[dict]:
 
 
 def _save(school: School, rows: list[dict], user) -> ImportResult:
-    created = updated = 0
+    """Each row adds a pupil or updates the one it matches; a pupil whose every value is the same
+    is not saved, so an unchanged roster writes no history and is counted as unchanged."""
+    created = updated = unchanged = 0
+    pupils = list(school.pupils.all())
+    by_upn = {p.upn: p for p in pupils if p.upn}
+    by_name = {(p.first_name, p.last_name, p.date_of_birth): p for p in pupils}
     with transaction.atomic():
         for values in rows:
             if values["upn"]:
-                match = {"upn": values["upn"]}
+                pupil = by_upn.get(values["upn"])
             else:
-                match = {k: values[k] for k in ("first_name", "last_name", "date_of_birth")}
-            pupil = Pupil.objects.filter(school=school, **match).first()
+                pupil = by_name.get(
+                    (values["first_name"], values["last_name"], values["date_of_birth"])
+                )
             if pupil is None:
                 pupil = Pupil(school=school)
                 created += 1
+            elif all(getattr(pupil, k) == v for k, v in values.items()):
+                unchanged += 1
+                continue
             else:
                 updated += 1
             for k, v in values.items():
@@ -256,4 +336,7 @@ def _save(school: School, rows: list[dict], user) -> ImportResult:
             pupil._change_reason = "Imported from the MIS roster"
             pupil._history_user = user
             pupil.save()
-    return ImportResult(created=created, updated=updated)
+            by_name[(pupil.first_name, pupil.last_name, pupil.date_of_birth)] = pupil
+            if pupil.upn:
+                by_upn[pupil.upn] = pupil
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)

@@ -5,9 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ypsi.forms import with_errors
+from ypsi.pagination import keyset_page
 
 from .forms import PolicyForm, PupilForm, RosterImportForm
 from .models import School
+from .names import roster_search
 from .permissions import get_for_user, has_school_perm
 from .roster import COLUMNS, RosterError, import_roster, read_upload
 from .services import change_history
@@ -22,9 +24,14 @@ def _school(request, pk: int, perm: str) -> School:
 @login_required
 def pupil_list(request: HttpRequest, pk: int) -> HttpResponse:
     school = _school(request, pk, "manage_roster")
+    query = request.GET.get("q", "")[:100]
     ctx = {
         "school": school,
-        "pupils": school.pupils.all(),
+        "query": query,
+        "pupils": keyset_page(
+            request, roster_search(school.pupils.all(), query), ("search_name", "pk")
+        ),
+        "pupil_count": school.pupils.count(),
         # Child protection files are the safeguarding team's, not the administrator's (R29).
         "can_view_files": has_school_perm(request.user, "view_incidents", school),
         "can_import_files": has_school_perm(request.user, "change_incidents", school),
@@ -54,17 +61,14 @@ def pupil_import(request: HttpRequest, pk: int) -> HttpResponse:
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            text = read_upload(form.cleaned_data["file"])
+            text = read_upload(form.cleaned_data["file"], form.cleaned_data["encoding"])
             result = import_roster(school, text, request.user)
         except ValidationError as e:
             form.add_error("file", e)
         except RosterError as e:
             problems = e.problems
         else:
-            messages.success(
-                request,
-                f"Roster imported: {result.created} pupils added, {result.updated} updated.",
-            )
+            messages.success(request, str(result))
             return redirect("pupil_list", pk=school.pk)
     ctx = {
         "school": school,

@@ -4,7 +4,8 @@ The incident is the hub and knows nothing of referrals or records: each of those
 what it contributes in its `AppConfig.ready()`, and the incident asks here. A rule stays in the
 app that owns it (the police-involved guard in referrals, a pending deletion in records); the
 incident only knows that there are closing checks, chronology sources, page sections, dashboard
-panels, evidence guards, periodic sweeps and one way of recording the first referral.
+panels, overdue work, what is waited for, evidence guards, periodic sweeps and one way of
+recording the first referral.
 
 Events that need no answer are signals: `incident_reported` (inside the report's transaction)
 and `incident_opened` (a page or export of the record was opened, for the access log).
@@ -13,7 +14,7 @@ and `incident_opened` (a page or export of the record was opened, for the access
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.dispatch import Signal
 
 # Sent inside the report's transaction with incident= and reporter=: a receiver that raises
@@ -21,6 +22,9 @@ from django.dispatch import Signal
 incident_reported = Signal()
 # Sent with user=, incident= and what= (incident, chronology...) when someone opens the record.
 incident_opened = Signal()
+# Sent with `user`, `incidents` (those shown) and `what` when a page lists cases: the dashboard,
+# the incident list, a search. The access log records each listing too (issue 11).
+incidents_listed = Signal()
 
 
 @dataclass(frozen=True)
@@ -49,10 +53,13 @@ class Panel:
 class Referrer:
     """How a decision to refer records its referral (R8): the agencies offered, and `record`,
     which checks and saves the referral inside the decision's transaction or refuses with a
-    ValidationError (which undoes the decision too)."""
+    ValidationError (which undoes the decision too); `referred(incident)`, whether a referral
+    to the police, children's social care or the LADO is already on record (a report from the
+    police starts with one)."""
 
     agencies: Callable[[], list[tuple[str, str]]]
     record: Callable[..., object]
+    referred: Callable[[object], bool] = lambda incident: False
 
 
 @dataclass
@@ -61,7 +68,10 @@ class _Registry:
     panels: list[Panel] = field(default_factory=list)
     closing_checks: list[Callable[[object], list[str]]] = field(default_factory=list)
     chronology: list[Callable[[object], Iterable]] = field(default_factory=list)
+    overdue: list[Callable[[object], Iterable[tuple[int, str]]]] = field(default_factory=list)
+    waiting: list[Callable[[object], Iterable[tuple[int, str]]]] = field(default_factory=list)
     evidence_guards: list[Callable[[object, str], str]] = field(default_factory=list)
+    seals: list[Callable[[object], str]] = field(default_factory=list)
     sweeps: dict[str, Callable[[], int]] = field(default_factory=dict)
     referrer: Referrer | None = None
 
@@ -89,10 +99,28 @@ def add_chronology(source: Callable[[object], Iterable]) -> None:
     _registry.chronology.append(source)
 
 
+def add_overdue(source: Callable[[object], Iterable[tuple[int, str]]]) -> None:
+    """`source(incidents)` (a queryset of open incidents) yields (incident id, what is overdue),
+    in a fixed number of queries however many incidents there are."""
+    _registry.overdue.append(source)
+
+
+def add_waiting(source: Callable[[object], Iterable[tuple[int, str]]]) -> None:
+    """`source(incidents)` yields (incident id, what the school is waiting for and how long), as
+    `add_overdue` does: what "Waiting on an agency" says of each case (R38)."""
+    _registry.waiting.append(source)
+
+
 def add_evidence_guard(guard: Callable[[object, str], str]) -> None:
     """`guard(incident, action)` returns why evidence is preserved (so `action` is refused), or
     an empty string (R16)."""
     _registry.evidence_guards.append(guard)
+
+
+def add_seal(seal: Callable[[object], str]) -> None:
+    """`seal(incident)` returns why the record's content is no longer shown (records: it was
+    disposed of under its retention rule, R32), or an empty string."""
+    _registry.seals.append(seal)
 
 
 def add_sweep(name: str, sweep: Callable[[], int]) -> None:
@@ -128,6 +156,14 @@ def chronology_events(incident) -> list:
     return [event for source in _registry.chronology for event in source(incident)]
 
 
+def overdue(incidents) -> list[tuple[int, str]]:
+    return [item for source in _registry.overdue for item in source(incidents)]
+
+
+def waiting(incidents) -> list[tuple[int, str]]:
+    return [item for source in _registry.waiting for item in source(incidents)]
+
+
 def evidence_preserved(incident, action: str = "search devices or delete imagery") -> str:
     """Why evidence must be preserved, or an empty string when nothing says so."""
     for guard in _registry.evidence_guards:
@@ -144,8 +180,28 @@ def refuse_if_evidence_preserved(incident, action: str) -> None:
         raise ValidationError(reason)
 
 
+def sealed(incident) -> str:
+    """Why the incident's content is withheld from every page and export, or ""."""
+    for seal in _registry.seals:
+        reason = seal(incident)
+        if reason:
+            return reason
+    return ""
+
+
+def refuse_if_sealed(incident) -> None:
+    reason = sealed(incident)
+    if reason:
+        raise PermissionDenied(reason)
+
+
 def run_sweeps() -> dict[str, int]:
     return {name: sweep() for name, sweep in _registry.sweeps.items()}
+
+
+def referred(incident) -> bool:
+    """Whether a referral is on record; without an app that records them, never."""
+    return _registry.referrer is not None and _registry.referrer.referred(incident)
 
 
 def referrer() -> Referrer:

@@ -10,6 +10,15 @@ from datetime import date
 
 from django.db import models
 
+# The rules of managing in school, where the code has always found them.
+from .managing_rules import STANDARD_PLATFORMS as STANDARD_PLATFORMS
+from .managing_rules import ActionKind as ActionKind
+from .managing_rules import NotInformingAgreedWith as NotInformingAgreedWith
+from .managing_rules import ParentContactKind as ParentContactKind
+from .managing_rules import ParentContactMethod as ParentContactMethod
+from .managing_rules import PlatformKind as PlatformKind
+from .managing_rules import RiskQuestion as RiskQuestion
+
 
 class PersonRole(models.TextChoices):
     # R4: a person's part in the incident. One person may have several (pictured and sender).
@@ -19,6 +28,20 @@ class PersonRole(models.TextChoices):
     SHARER = "sharer", "Shared it on"
     RECIPIENT = "recipient", "Received it"
     POSSESSOR = "possessor", "Has it"
+
+
+class PersonKind(models.TextChoices):
+    # R36: beside young people and adults, parties whose age cannot be known (UKCIS 2024: imagery
+    # shared with someone believed to be under 18; KCSIE 2026: AI applications that simulate
+    # other users).
+    PERSON = "person", "A young person or an adult"
+    ONLINE_CONTACT = "online_contact", "An online contact, age not verified"
+    AI_APPLICATION = "ai_application", "An AI application"
+
+
+# Either makes criterion 1 a question the DSL answers with a reason (R36).
+UNVERIFIED_KINDS = (PersonKind.ONLINE_CONTACT, PersonKind.AI_APPLICATION)
+ADULT_QUESTION = "Could an adult be involved?"
 
 
 class AgeBand(models.TextChoices):
@@ -174,6 +197,15 @@ class IncidentType(models.TextChoices):
     SELF_GENERATED = "self", "A young person creates and shares imagery of themselves"
     SHARES_ANOTHERS = "shares", "A young person shares imagery of another young person"
     POSSESSES_ANOTHERS = "possesses", "A young person has imagery of another young person"
+    # Issue 13 item 5: what the form could not say before (UKCIS 2024: made, not only shared).
+    MADE_NOT_SHARED = (
+        "made_not_shared",
+        "A young person made imagery of themselves and has not shared it",
+    )
+    MAKES_ANOTHERS = (
+        "makes_anothers",
+        'A young person made imagery of another child (including with AI "nudify" tools)',
+    )
     ADULT_PRODUCED = (
         "adult",
         ("Imagery of someone under 18 made or shared by an adult: this is child sexual abuse"),
@@ -245,9 +277,15 @@ class PersonFacts:
     roles: tuple[str, ...]
     age: int | None  # at the incident date, when known
     age_band: str  # AgeBand value: under_13, 13_17, 18_plus, unknown
+    # Where the age comes from, for the review's reasons: "the date of birth on the roster".
+    age_from: str = ""
+    kind: str = PersonKind.PERSON
 
     def role_text(self) -> str:
-        return ", ".join(PersonRole(r).label.lower() for r in self.roles if r in PersonRole.values)
+        roles = [PersonRole(r).label.lower() for r in self.roles if r in PersonRole.values]
+        if self.kind in UNVERIFIED_KINDS:
+            roles.insert(0, PersonKind(self.kind).label.lower())
+        return ", ".join(roles)
 
     def describe(self) -> str:
         age = (
@@ -259,13 +297,16 @@ class PersonFacts:
                 "18_plus": "18 or over",
             }.get(self.age_band, "age not known")
         )
-        return f"{self.name} ({self.role_text()}), {age}"
+        source = f" ({self.age_from})" if self.age_from else ""
+        return f"{self.name} ({self.role_text()}), {age}{source}"
 
 
 @dataclass(frozen=True)
 class Derived:
     answer: str
     reasons: tuple[str, ...]
+    # Set when the facts cannot say and the DSL must answer this question with a reason (R36).
+    question: str = ""
 
 
 def is_adult(p: PersonFacts) -> bool | None:
@@ -288,21 +329,30 @@ def is_under(p: PersonFacts, threshold: int) -> bool | None:
 
 
 def derive_adult(people: list[PersonFacts], incident_type: str) -> Derived:
-    """Criterion 1 from the facts: anyone involved aged 18 or over (R7)."""
+    """Criterion 1 from the facts: anyone involved aged 18 or over (R7).
+
+    An online contact whose age is not verified, or an AI application, has no age to go on
+    (one it claims counts only when it makes them an adult): the DSL is asked whether an adult
+    could be involved, and answers with a reason (R36)."""
     if incident_type == IncidentType.ADULT_PRODUCED:
         return Derived(Answer.YES, ("The imagery was made or shared by an adult",))
     adults = [p for p in people if is_adult(p)]
     if adults:
         return Derived(Answer.YES, tuple(f"Involves an adult: {p.describe()}" for p in adults))
-    unknown = [p for p in people if is_adult(p) is None]
+    unverified = [p for p in people if p.kind in UNVERIFIED_KINDS]
+    asked = tuple(f"{ADULT_QUESTION} Answer with your reason: {p.describe()}" for p in unverified)
+    unknown = [p for p in people if is_adult(p) is None and p.kind not in UNVERIFIED_KINDS]
     if unknown:
         return Derived(
             Answer.NOT_KNOWN,
             tuple(
                 f"Age not known, so it is not known whether an adult is involved: {p.describe()}"
                 for p in unknown
-            ),
+            )
+            + asked,
         )
+    if unverified:
+        return Derived(Answer.NOT_KNOWN, asked, question=ADULT_QUESTION)
     return Derived(Answer.NO, ("Everyone recorded is under 18",))
 
 
@@ -343,9 +393,14 @@ def derive_coercion(sextortion: bool) -> Derived:
     return Derived(Answer.NO, ())
 
 
-def effective(judged: str, derived: Derived | None) -> str:
-    """The answer that counts: a derived answer can be raised by judgement, never lowered."""
-    return strongest(judged, derived.answer) if derived else judged
+def effective(judged: str, derived: Derived | None, note: str = "") -> str:
+    """The answer that counts: a derived answer can be raised by judgement, never lowered; a
+    question the facts leave to the DSL is answered only by an answer with a reason (R36)."""
+    if derived is None:
+        return judged
+    if derived.question:
+        return judged if note.strip() else Answer.NOT_KNOWN
+    return strongest(judged, derived.answer)
 
 
 def referral_reasons(answers: dict[str, str], threshold: int) -> list[str]:
@@ -381,62 +436,3 @@ def wolverhampton_requires_mash(
         if answers.get(c) == Answer.YES:
             reasons.append(f"Aggravated, and criterion {Criterion(c).label}")
     return reasons
-
-
-class RiskQuestion(models.TextChoices):
-    # UKCCIS "Assessing the risks" and Annex A (R17).
-    WHY_SHARED = (
-        "why_shared",
-        "Why was the imagery shared? Was the young person coerced or put under pressure to produce it?",
-    )
-    WHO_SHARED = (
-        "who_shared",
-        "Who has shared the imagery? Where has it been shared? Was it shared and received with the knowledge of the pupil in it?",
-    )
-    ADULTS = "adults", "Are there any adults involved in the sharing of imagery?"
-    IMPACT = "impact", "What is the impact on the pupils involved?"
-    VULNERABILITY = (
-        "vulnerability",
-        "Do the pupils involved have additional vulnerabilities? Any concerns about the young person's vulnerability?",
-    )
-    CONSENT = (
-        "consent",
-        "Does the young person understand consent? Was it consensual, or was the young person put under pressure or coerced?",
-    )
-    BEFORE = "before", "Has the young person taken part in this kind of activity before?"
-    BEYOND_RECIPIENT = (
-        "beyond_recipient",
-        "Has the imagery been shared beyond its intended recipient, without the consent of the young person who produced it?",
-    )
-    ONLINE = (
-        "online",
-        "Has the imagery been shared on social media or anywhere else online? What steps have been taken to contain it?",
-    )
-    AGES = "ages", "How old are the young people involved? Is there a significant age gap?"
-    MORE_THAN_ONE = "more_than_one", "Did the young person send the image to more than one person?"
-    IMPLICATIONS = (
-        "implications",
-        "Does the young person understand the possible implications of sharing the image?",
-    )
-    PARENTS = "parents", "Are there additional concerns if the parents or carers are informed?"
-
-
-class ActionKind(models.TextChoices):
-    # UKCCIS; Annex C; Annex D (R20).
-    SUPPORT = "support", "Support for a young person"
-    EDUCATION = "education", "Education"
-    SANCTION = "sanction", "Sanction under the behaviour policy"
-    HSB_REFERRAL = "hsb", "Referral to a harmful sexual behaviour service"
-    STAFF_SUPPORT = "staff_support", "Support for staff who unavoidably saw imagery"
-    REPORT_PLATFORM = "report_platform", "Report to the platform"
-    REPORT_IWF = "report_iwf", "Report to the Internet Watch Foundation"
-    REPORT_CHILDLINE = "report_childline", "Childline Report Remove"
-    REPORT_CEOP = "report_ceop", "Report to NCA-CEOP"
-    OTHER = "other", "Other"
-
-
-class ParentContactMethod(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "By phone"
-    LETTER = "letter", "By letter or email"
-    SUPPORTED = "supported", "The young person was supported to tell them"

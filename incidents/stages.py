@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from .models import Incident, Stage
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Stage.REPORTED: frozenset({Stage.UNDER_REVIEW}),
+    # A report from the police arrives with its referral, already decided (issue 13 item 2).
+    Stage.REPORTED: frozenset({Stage.UNDER_REVIEW, Stage.REFERRED}),
     # Out of scope ("not YPSI") closes from review; otherwise the decision moves it on.
     Stage.UNDER_REVIEW: frozenset({Stage.REFERRED, Stage.MANAGED_IN_SCHOOL, Stage.CLOSED}),
     # Escalation at any time (R11); a sign-off sent back or facts that now need a referral

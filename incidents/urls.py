@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, intake, managing, review
+from .views import cases, intake, managing, notifications, review, search
 
 urlpatterns = [
     path("", cases.dashboard, name="dashboard"),
@@ -9,8 +9,12 @@ urlpatterns = [
     path("reports/", intake.my_reports, name="my_reports"),
     path("reports/<str:reference>/", intake.report_receipt, name="report_receipt"),
     path("incidents/", cases.incident_list, name="incident_list"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
+    path("search/", search.search, name="search"),
     path("incidents/<int:pk>/", cases.incident_detail, name="incident_detail"),
     path("incidents/<int:pk>/review/", review.incident_review, name="incident_review"),
+    path("incidents/<int:pk>/review/<slug:part>/", review.review_part, name="review_part"),
     path("incidents/<int:pk>/people/add/", review.person_edit, name="person_add"),
     path("incidents/<int:pk>/people/<int:person_pk>/", review.person_edit, name="person_edit"),
     path("incidents/<int:pk>/decide/", review.incident_decide, name="incident_decide"),
@@ -27,6 +31,12 @@ urlpatterns = [
         "incidents/<int:pk>/actions/<int:action_pk>/done/",
         managing.action_complete,
         name="action_complete",
+    ),
+    path("incidents/<int:pk>/safety-plans/add/", managing.safety_plan_add, name="safety_plan_add"),
+    path(
+        "incidents/<int:pk>/safety-plans/<int:plan_pk>/review/",
+        managing.safety_plan_review,
+        name="safety_plan_review",
     ),
     path("incidents/<int:pk>/close/", managing.incident_close, name="incident_close"),
     path("incidents/<int:pk>/reopen/", managing.incident_reopen, name="incident_reopen"),

@@ -2,14 +2,24 @@
 
 Deadlines live in the database and each sweep looks at state, so whatever fell due while a
 worker or the broker was down is chased on the next sweep. Each reminder is a Notification row
-with a unique key (item, recipient, interval): a second sweep, or a second worker, cannot make
+with a unique key (item, recipient, interval): a second sweep, or a second beat, cannot make
 another, and the rows are written in one transaction with a constant number of queries.
+
+The sweep is incremental: each chased item keeps `next_chase_on`, the day its next reminder
+falls due, so a sweep reads only the items due now (and those past their deadline it has never
+looked at), through partial indexes, however many are overdue. An item no longer to be chased
+(done, confirmed, received) is set back to empty and leaves the indexes' range; one held back
+for now (the incident is closed, or the police are involved, R16) is looked at again tomorrow.
+A `next_chase_on` left stale by a concurrent save is earlier than it should be, never later, so
+at worst the item is looked at again and nothing is sent twice (the keys).
 """
 
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,12 +32,31 @@ from incidents.services import awaiting_sign_off, enqueue_notifications
 from .models import DeletionRequest, Transfer
 from .schooldays import recompute
 
+DAY = datetime.timedelta(days=1)
+# A decision found signed off (or superseded) is never chased again: a new decision is a new row.
+NEVER = datetime.date.max
+
 
 def _steps(days_over: int, after: int, every: int) -> int | None:
     """Which interval we are in, counting from `after` days past the deadline; None before."""
     if days_over <= after:
         return None
     return (days_over - after - 1) // every
+
+
+def _next(deadline: datetime.date, today: datetime.date, after: int, every: int):
+    """The first day of the next interval counted from `after` days past the deadline."""
+    step = _steps((today - deadline).days, after, every)
+    return deadline + datetime.timedelta(
+        days=after + 1 + (0 if step is None else step + 1) * every
+    )
+
+
+def _due(queryset, today: datetime.date, **never_looked_at):
+    """Items whose next reminder is due, and those past their deadline never looked at."""
+    return queryset.filter(
+        Q(next_chase_on__lte=today) | Q(next_chase_on__isnull=True, **never_looked_at)
+    )
 
 
 @transaction.atomic
@@ -38,36 +67,83 @@ def create_reminders(now: datetime.datetime | None = None) -> int:
     every = settings.CHASE_INTERVAL_DAYS
     head_after = settings.CHASE_HEADTEACHER_AFTER_DAYS
     sign_off_after = settings.CHASE_SIGN_OFF_AFTER_DAYS
+    later: dict[tuple[type, datetime.date | None], list[int]] = defaultdict(list)
 
-    deletions = list(
-        DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING, deadline__lt=today)
-        .exclude(incident__stage=Stage.CLOSED)
-        .values_list("pk", "incident_id", "incident__school_id", "deadline")
+    deletions = []
+    due_deletions = list(
+        _due(
+            DeletionRequest.objects.all(),
+            today,
+            status=DeletionRequest.Status.PENDING,
+            deadline__lt=today,
+        ).values_list(
+            "pk", "incident_id", "incident__school_id", "deadline", "status", "incident__stage"
+        )
     )
     # With the police involved a deletion is on hold, not chased: evidence is preserved (R16).
     on_hold = {
         incident.pk
         for incident in Incident.objects.filter(
-            pk__in={row[1] for row in deletions}
+            pk__in={row[1] for row in due_deletions if row[5] != Stage.CLOSED}
         ).prefetch_related("referrals")
         if evidence_preserved(incident)
     }
-    deletions = [row for row in deletions if row[1] not in on_hold]
-    decisions = list(
-        awaiting_sign_off(
-            Decision.objects.filter(made_at__lte=now - datetime.timedelta(days=sign_off_after))
-        ).values_list("pk", "incident_id", "incident__school_id", "made_at")
-    )
-    actions = list(
-        Action.objects.filter(done_at__isnull=True, due__lt=today)
-        .exclude(incident__stage=Stage.CLOSED)
-        .values_list("pk", "incident_id", "owner_id", "due")
-    )
-    transfers = list(
-        Transfer.objects.filter(receipt_at__isnull=True, deadline__lt=today).values_list(
-            "pk", "pupil_id", "pupil__school_id", "deadline"
+    for pk, incident_id, school_id, deadline, status, stage in due_deletions:
+        if status != DeletionRequest.Status.PENDING:
+            later[DeletionRequest, None].append(pk)
+        elif stage == Stage.CLOSED or incident_id in on_hold:
+            later[DeletionRequest, today + DAY].append(pk)
+        else:
+            deletions.append((pk, incident_id, school_id, deadline))
+            nearest = min(
+                _next(deadline, today, 0, every), _next(deadline, today, head_after, every)
+            )
+            later[DeletionRequest, nearest].append(pk)
+
+    cutoff = now - datetime.timedelta(days=sign_off_after)
+    awaiting = awaiting_sign_off(Decision.objects.filter(pk=OuterRef("pk")))
+    decisions = []
+    for pk, incident_id, school_id, made_at, waiting in (
+        Decision.objects.annotate(waiting=Exists(awaiting))
+        .filter(
+            Q(next_chase_on__lte=today)
+            | Q(next_chase_on__isnull=True, superseded_at__isnull=True, made_at__lte=cutoff)
         )
-    )
+        .values_list("pk", "incident_id", "incident__school_id", "made_at", "waiting")
+    ):
+        if not waiting:
+            later[Decision, NEVER].append(pk)
+        elif made_at > cutoff:  # looked at early (clocks, settings changed): not yet due
+            later[Decision, timezone.localdate(made_at) + sign_off_after * DAY].append(pk)
+        else:
+            decisions.append((pk, incident_id, school_id, made_at))
+            waited = (today - timezone.localdate(made_at)).days
+            step = max(waited - sign_off_after, 0) // every
+            next_on = timezone.localdate(made_at) + (sign_off_after + (step + 1) * every) * DAY
+            later[Decision, next_on].append(pk)
+
+    actions = []
+    for pk, incident_id, owner_id, due, done_at, stage in _due(
+        Action.objects.all(), today, done_at__isnull=True, due__lt=today
+    ).values_list("pk", "incident_id", "owner_id", "due", "done_at", "incident__stage"):
+        if done_at is not None:
+            later[Action, None].append(pk)
+        elif stage == Stage.CLOSED:
+            later[Action, today + DAY].append(pk)
+        else:
+            actions.append((pk, incident_id, owner_id, due))
+            later[Action, _next(due, today, 0, every)].append(pk)
+
+    transfers = []
+    for pk, pupil_id, school_id, deadline, receipt_at in _due(
+        Transfer.objects.all(), today, receipt_at__isnull=True, deadline__lt=today
+    ).values_list("pk", "pupil_id", "pupil__school_id", "deadline", "receipt_at"):
+        if receipt_at is not None:
+            later[Transfer, None].append(pk)
+        else:
+            transfers.append((pk, pupil_id, school_id, deadline))
+            later[Transfer, _next(deadline, today, 0, every)].append(pk)
+
     schools = (
         {row[2] for row in deletions}
         | {row[2] for row in decisions}
@@ -102,6 +178,8 @@ def create_reminders(now: datetime.datetime | None = None) -> int:
     for pk, incident_id, school_id, deadline in deletions:
         days_over = (today - deadline).days
         step = _steps(days_over, 0, every)
+        if step is None:  # its deadline was moved on since it was last looked at
+            continue
         remind(
             kind.DELETION_OVERDUE, pk, incident_id, "dsl", step, team.get((school_id, "dsl"), [])
         )
@@ -123,17 +201,23 @@ def create_reminders(now: datetime.datetime | None = None) -> int:
         )
     for pk, incident_id, owner_id, due in actions:
         step = _steps((today - due).days, 0, every)
-        remind(kind.ACTION_OVERDUE, pk, incident_id, "owner", step, [owner_id])
+        if step is not None:
+            remind(kind.ACTION_OVERDUE, pk, incident_id, "owner", step, [owner_id])
 
     for pk, pupil_id, school_id, deadline in transfers:
         # KCSIE: the DSL is chased until the new school's receipt is recorded (R31).
         step = _steps((today - deadline).days, 0, every)
+        if step is None:
+            continue
         link = reverse("pupil_file", args=[school_id, pupil_id])
         remind(
             kind.TRANSFER_OVERDUE, pk, None, "dsl", step, team.get((school_id, "dsl"), []), link
         )
 
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    # One UPDATE per kind of item and day: the days are few (the interval's), the items many.
+    for (model, next_on), pks in later.items():
+        model.objects.filter(pk__in=pks).update(next_chase_on=next_on)
     transaction.on_commit(enqueue_notifications)
     return len(rows)
 

@@ -1,9 +1,9 @@
 """What records add to the incident, registered with the hub when the app is ready.
 
 The imagery section (viewing, deletion, searches) of the page and the PDF, a deletion not yet
-confirmed as a reason not to close (R23), viewings, deletions and searches in the chronology,
-the viewing records waiting for the user's own confirmation on the dashboard (R21), the
-access log of every opening of the record, and the chase of overdue work in the sweep (R24).
+confirmed as a reason not to close (R23) and, past its deadline, as overdue work; viewings,
+deletions and searches in the chronology, the viewing records waiting for the user's own
+confirmation on the dashboard (R21), the access log of every opening of the record, and the chase of overdue work in the sweep (R24).
 On the dashboard too: term dates (or bank holidays) that run out soon (issue 20); and when a
 calendar changes, the provisional deadlines it decides are counted again.
 """
@@ -13,16 +13,17 @@ from django.utils import timezone
 
 from accounts.calendars import calendar_changed, coverage_warnings, schools_using
 from accounts.models import School
-from accounts.permissions import schools_where
+from accounts.permissions import schools_where, scoped
 from incidents import hub
 from incidents.chronology import Event
 from incidents.models import Incident
 
+from . import retention, sar, sharing
 from .chasing import create_reminders
-from .exports import clear_expired
-from .models import DeletionRequest, ViewingRecord
+from .exports import clear_expired, republish_queued
+from .models import DeletionRequest, Disposal, RetentionReview, ViewingRecord
 from .schooldays import recompute
-from .services import log_access
+from .services import log_access, log_exports
 
 
 def register() -> None:
@@ -31,10 +32,27 @@ def register() -> None:
     hub.add_panel("records/_calendar.html", calendar_panel, order=5)
     hub.add_closing_check(closing_check)
     hub.add_chronology(chronology)
+    hub.add_overdue(overdue)
     hub.incident_opened.connect(opened, sender=Incident)
+    hub.incidents_listed.connect(listed, sender=Incident)
     hub.add_sweep("reminders", create_reminders)
     hub.add_sweep("expired exports", clear_expired)
+    hub.add_sweep("exports republished", republish_queued)
     calendar_changed.connect(calendar_entered, dispatch_uid="records-recompute-deadlines")
+    # Retention (R32, R40): the rule and review date on the record, the reviews due and the
+    # disposals to agree on the dashboard, a month missed by the task listed by the sweep, and
+    # a record disposed of withheld from every page and export.
+    hub.add_section("records/_retention.html", retention_section, order=90)
+    hub.add_panel("records/_retention_panel.html", retention_panel, order=30)
+    hub.add_chronology(retention_chronology)
+    hub.add_sweep("retention reviews listed", retention.catch_up)
+    hub.add_seal(retention.seal)
+    # Subject access requests (R41): chased until released; open ones on the dashboard.
+    hub.add_sweep("subject access requests", sar.chase)
+    hub.add_panel("records/_sar_panel.html", sar.panel, order=35)
+    # Information sharing decisions (R39): on the page and in the PDF, and in the chronology.
+    hub.add_section("records/_sharing.html", sharing.section, order=40)
+    hub.add_chronology(sharing.chronology)
 
 
 def section(incident) -> dict:
@@ -87,16 +105,51 @@ def closing_check(incident) -> list[str]:
     ]
 
 
-def chronology(incident) -> list[Event]:
-    events = [
-        Event(
-            v.viewed_at,
-            v.viewer,
-            f"Imagery viewed ({v.get_reason_display().lower()})",
-            v.place,
+def overdue(incidents) -> list[tuple[int, str]]:
+    """Deletions past their deadline, on the dashboard as in the chase; with the police
+    involved a deletion is on hold, not overdue (R16)."""
+    late = (
+        DeletionRequest.objects.filter(
+            incident__in=incidents,
+            status=DeletionRequest.Status.PENDING,
+            deadline__lt=timezone.localdate(),
         )
-        for v in incident.viewings.select_related("viewer")
+        .select_related("young_person__pupil", "incident")
+        .prefetch_related("incident__referrals")
+    )
+    return [
+        (
+            d.incident_id,
+            f"Deletion by {d.young_person.display_name} not confirmed "
+            f"(deadline {d.deadline:%-d %b %Y})",
+        )
+        for d in late
+        if not hub.evidence_preserved(d.incident)
     ]
+
+
+def chronology(incident) -> list[Event]:
+    """Viewings and their confirmations, deletions asked, confirmed or refused, and searches."""
+    events = []
+    for v in incident.viewings.select_related("viewer", "staff_present"):
+        events.append(
+            Event(
+                v.viewed_at,
+                v.viewer,
+                f"Imagery viewed ({v.get_reason_display().lower()})",
+                v.place,
+            )
+        )
+        if v.viewer_confirmed_at:
+            events.append(Event(v.viewer_confirmed_at, v.viewer, "Viewing record confirmed"))
+        if v.present_confirmed_at:
+            events.append(
+                Event(
+                    v.present_confirmed_at,
+                    v.staff_present,
+                    "Viewing record confirmed by the member of staff present",
+                )
+            )
     for d in incident.deletions.select_related("young_person__pupil", "asked_by"):
         name = d.young_person.display_name
         events.append(
@@ -108,9 +161,34 @@ def chronology(incident) -> list[Event]:
             )
         )
         if d.confirmed_at:
+            witnessed = f"; witnessed by {d.witnessed_by}" if d.witnessed_by else ""
             events.append(
-                Event(d.confirmed_at, None, f"Deletion confirmed: {name}", d.confirmed_how)
+                Event(
+                    d.confirmed_at,
+                    None,
+                    f"Deletion confirmed: {name}",
+                    f"{d.confirmed_how}{witnessed}",
+                )
             )
+    # A refusal has no time of its own on the record: its first history row is when it was.
+    refused = {}
+    for row in (
+        DeletionRequest.history.filter(
+            incident_id=incident.pk, status=DeletionRequest.Status.REFUSED
+        )
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        refused.setdefault(row.id, row)
+    for row in refused.values():
+        events.append(
+            Event(
+                row.history_date,
+                row.history_user,
+                "Refused to delete the imagery",
+                row.refusal_note,
+            )
+        )
     for s in incident.searches.select_related("searched_by", "young_person__pupil"):
         events.append(
             Event(
@@ -125,3 +203,49 @@ def chronology(incident) -> list[Event]:
 
 def opened(sender, user, incident, what: str, **kwargs) -> None:
     log_access(user, incident, what)
+
+
+def listed(sender, user, incidents, what: str, **kwargs) -> None:
+    """One insert for the page, however many cases it lists."""
+    log_exports(user, incidents, what=what)
+
+
+def retention_section(incident) -> dict:
+    return {"retention": retention.retention_for(incident)}
+
+
+def retention_panel(user) -> dict:
+    return {
+        "retention_due": scoped(
+            RetentionReview.objects.filter(reviewed_at__isnull=True),
+            user,
+            "change_incidents",
+            via="incident__school",
+        ).select_related("incident__school"),
+        "disposals_to_agree": scoped(
+            Disposal.objects.filter(status=Disposal.Status.PROPOSED),
+            user,
+            "sign_off_decisions",
+            via="incident__school",
+        ).select_related("incident__school", "proposed_by"),
+    }
+
+
+def retention_chronology(incident) -> list[Event]:
+    events = []
+    for h in incident.retention_holds.select_related("placed_by", "lifted_by"):
+        events.append(Event(h.placed_at, h.placed_by, "Legal hold placed", h.reason))
+        if h.lifted_at:
+            events.append(Event(h.lifted_at, h.lifted_by, "Legal hold lifted", h.lifted_reason))
+    for r in incident.retention_reviews.filter(reviewed_at__isnull=False).select_related(
+        "reviewed_by"
+    ):
+        events.append(
+            Event(
+                r.reviewed_at,
+                r.reviewed_by,
+                f"Retention review: {r.get_outcome_display()}",
+                r.reason,
+            )
+        )
+    return events

@@ -5,9 +5,11 @@ since the request means no file.
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import schools_where, scoped
@@ -17,14 +19,28 @@ from . import inspection, pdf
 from .models import AccessLog, Export, Transfer
 from .services import log_exports
 
+log = logging.getLogger(__name__)
+# Long enough for a worker to have started an export published as it was asked for.
+REPUBLISH_AFTER = datetime.timedelta(minutes=1)
 
-def needs_worker(incidents) -> bool:
-    return incidents.count() > settings.EXPORT_SYNC_LIMIT
+
+def needs_worker(user, school_id, start: datetime.date, end: datetime.date) -> bool:
+    """Whether the report asked for holds too many incidents to build while the user waits:
+    those of the period asked for, not every incident the user may see."""
+    return (
+        in_period(visible_incidents(user, school_id), start, end).count()
+        > settings.EXPORT_SYNC_LIMIT
+    )
+
+
+def in_period(incidents, start: datetime.date, end: datetime.date):
+    """Incidents disclosed from `start` to `end`, both days whole, as the report counts them."""
+    return inspection.in_period(incidents, start, end)
 
 
 def queue_inspection_export(user, *, school, start, end) -> Export:
-    from .tasks import build_inspection_export
-
+    """The export's row now; its message to a worker once the request's transaction commits
+    (a worker must never look for a row not yet committed, nor build one rolled back)."""
     export = Export.objects.create(
         requested_by=user,
         params={
@@ -33,8 +49,37 @@ def queue_inspection_export(user, *, school, start, end) -> Export:
             "end": end.isoformat(),
         },
     )
-    build_inspection_export.delay(export.pk)
+    transaction.on_commit(lambda: publish(export))
     return export
+
+
+def publish(export: Export) -> None:
+    """Ask a worker to build `export`. It must not fail the request or wait on the broker: with
+    the broker away the export stays queued and the sweep publishes it again
+    (`republish_queued`); one attempt (CELERY_TASK_PUBLISH_RETRY_POLICY)."""
+    from .tasks import build_incident_pdf, build_inspection_export
+
+    task = (
+        build_incident_pdf if export.params.get("kind") == "incident" else build_inspection_export
+    )
+    try:
+        task.delay(export.pk)
+    except Exception:
+        log.warning("Could not queue export %s; the sweep will", export.pk, exc_info=True)
+
+
+def republish_queued() -> int:
+    """The sweep's part: exports still waiting to start a minute after they were asked for,
+    their message lost to a broker that was away, are published again. A duplicate message
+    is harmless: a worker does nothing for an export already built."""
+    stale = Export.objects.filter(
+        status=Export.Status.QUEUED,
+        created_at__lt=timezone.now() - REPUBLISH_AFTER,
+    )
+    exports = list(stale.only("pk", "params"))
+    for export in exports:
+        publish(export)
+    return len(exports)
 
 
 def visible_incidents(user, school_id):
@@ -42,15 +87,25 @@ def visible_incidents(user, school_id):
     return incidents.filter(school_id=school_id) if school_id else incidents
 
 
-def inspection_context(user, school_id, start, end) -> dict:
-    """The report's data for `user`, always through the permission helper."""
+def inspection_context(user, school_id, start, end, *, every_row: bool = True) -> dict:
+    """The report's data for `user`, always through the permission helper: its figures, and
+    either every row (the PDF) or, with `every_row` false, `incidents` to page through and
+    build the rows of (`inspection.rows`)."""
     school = (
         schools_where(user, "view_incidents").filter(pk=school_id).first() if school_id else None
     )
     moves = scoped(Transfer.objects.all(), user, via="pupil__school")
     if school_id:
         moves = moves.filter(pupil__school_id=school_id)
-    data = inspection.report(visible_incidents(user, school_id), start, end, transfers=moves)
+    incidents = visible_incidents(user, school_id)
+    if every_row:
+        data = inspection.report(incidents, start, end, transfers=moves)
+    else:
+        data = inspection.summary(incidents, start, end, transfers=moves) | {
+            "incidents": inspection.timed(in_period(incidents, start, end)).select_related(
+                "school"
+            )
+        }
     return data | {"school": school}
 
 

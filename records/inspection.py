@@ -1,18 +1,36 @@
 """The inspection report (R26, R28): every incident of a school or trust over a period, with the
-timeliness figures an inspector looks for. A fixed number of queries however many incidents.
+timeliness figures an inspector looks for. A fixed number of queries however many incidents:
+the figures are counted by the database, and the page builds the rows of the incidents it shows
+(the PDF, every row).
 """
 
 import datetime
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min, Q
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from incidents.models import Incident, Notification, SignOff, Stage
-from referrals.models import FollowUp, Referral
+from incidents.rules import ImageryOrigin
+from incidents.services import platform_counts
+from referrals.models import STATUTORY, FollowUp, OutcomeKind, Referral, ReferralOutcome
 
-from .models import DeletionRequest, Transfer
+from .models import DeletionRequest, SharingDecision, Transfer
 
 # UKCCIS "Recording incidents": what Ofsted looks for, and where the record answers it (R26).
 OFSTED_QUESTIONS = [
@@ -51,6 +69,9 @@ OFSTED_QUESTIONS = [
 ]
 
 
+Platforms = namedtuple("Platforms", "platforms school_id")  # what platform_counts reads
+
+
 @dataclass
 class Row:
     incident: Incident
@@ -75,40 +96,132 @@ def outcome_of(incident: Incident) -> str:
     return "Open: not yet decided"
 
 
-def report(incidents, start: datetime.date, end: datetime.date, transfers=None) -> dict:
-    """`incidents` and `transfers` must already be scoped to what the user may see."""
+# outcome_of, worked out by the database for the summary's counts.
+OUTCOME = Case(
+    When(closure_reason__startswith="Not YPSI", then=Value("Not YPSI")),
+    When(Q(stage=Stage.REFERRED) | Q(referral_count__gt=0), then=Value("Referred")),
+    When(stage__in=[Stage.MANAGED_IN_SCHOOL, Stage.CLOSED], then=Value("Managed in school")),
+    default=Value("Open: not yet decided"),
+)
+
+
+def in_period(incidents, start: datetime.date, end: datetime.date):
+    """Those of `incidents` disclosed from `start` to `end`, both days whole."""
     begin = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     finish = timezone.make_aware(datetime.datetime.combine(end, datetime.time.max))
-    incidents = list(
-        incidents.filter(disclosed_at__range=(begin, finish))
-        .select_related("school")
-        .annotate(
-            referral_count=Count(
-                "referrals", filter=~Q(referrals__agency__in=["early_help", "other"])
+    return incidents.filter(disclosed_at__range=(begin, finish))
+
+
+def timed(incidents):
+    """`incidents` with what the report says of each worked out by the database: how many
+    referrals (not Early Help or other), and when it was first reviewed, first referred where
+    it needed to be (R37: the police, social care, the LADO, not Early Help beside managing in
+    school) and its decision first signed off."""
+
+    def first(queryset, field):
+        return Subquery(queryset.order_by(field).values(field)[:1])
+
+    return incidents.annotate(
+        referral_count=Subquery(
+            Referral.objects.filter(incident=OuterRef("pk"))
+            .exclude(agency__in=["early_help", "other"])
+            .order_by()
+            .values("incident")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        first_review=first(
+            Incident.history.filter(id=OuterRef("pk")).exclude(stage=Stage.REPORTED),
+            "history_date",
+        ),
+        first_referral=first(
+            Referral.objects.filter(incident=OuterRef("pk"), agency__in=STATUTORY), "made_at"
+        ),
+        first_sign_off=first(
+            SignOff.objects.filter(
+                decision__incident=OuterRef("pk"), outcome=SignOff.Outcome.SIGNED
+            ),
+            "signed_at",
+        ),
+    )
+
+
+def summary(incidents, start: datetime.date, end: datetime.date, transfers=None) -> dict:
+    """The report's figures for the period, counted by the database (issue 14: a trust's year
+    is tens of thousands of incidents); `incidents` and `transfers` must already be scoped to
+    what the user may see."""
+    period = in_period(incidents, start, end)
+    ids = period.values("pk")
+    types = dict(Incident._meta.get_field("incident_type").choices)
+    # One count for each month, outcome, type and origin together: every summary count below.
+    combos = list(
+        timed(period)
+        .annotate(month=TruncMonth("disclosed_at"), outcome=OUTCOME)
+        .order_by()
+        .values_list("month", "outcome", "incident_type", "imagery_origin")
+        .annotate(n=Count("pk"))
+    )
+
+    def by(position: int, label=str) -> Counter:
+        counts = Counter()
+        for combo in combos:
+            counts[label(combo[position])] += combo[-1]
+        return counts
+
+    return {
+        "start": start,
+        "end": end,
+        "count": sum(combo[-1] for combo in combos),
+        "by_month": _by_month(by(0, lambda month: month.strftime("%Y-%m")), start, end),
+        "by_outcome": _bars(by(1)),
+        # Issue 13 item 3: what the police and children's social care decided, counted.
+        "by_agency_outcome": _bars(
+            _labelled(
+                _counted(ReferralOutcome.objects.filter(referral__incident__in=ids), "kind"),
+                lambda kind: OutcomeKind(kind).label,
             )
-        )
-        .order_by("disclosed_at")
-    )
+        ),
+        # R4 and issue 13 item 5: the platforms, the kinds of incident, and AI-generated imagery.
+        "by_platform": _bars(
+            {
+                f"{name} ({kind})": n
+                for name, kind, n in platform_counts(
+                    # Each school's list of platforms read once, counted as often as recorded.
+                    [
+                        Platforms(platforms, school_id)
+                        for platforms, school_id, n in period.exclude(platforms=[])
+                        .order_by()
+                        .values_list("platforms", "school_id")
+                        .annotate(n=Count("pk"))
+                        for _ in range(n)
+                    ]
+                )
+            }
+        ),
+        "by_type": _bars(by(2, lambda kind: types.get(kind, kind) or "Type not recorded")),
+        # R39: every decision to share information, or not to, is on record.
+        "sharing": _bars(
+            _labelled(
+                _counted(SharingDecision.objects.filter(incident__in=ids), "decision"),
+                lambda d: SharingDecision.Decision(d).label,
+            )
+        ),
+        "ai_generated": by(3)[ImageryOrigin.AI_GENERATED],
+        **_medians(timed(period)),
+        "questions": OFSTED_QUESTIONS,
+        "transfers": list(
+            (transfers if transfers is not None else Transfer.objects.none())
+            .filter(moved_on__range=(start, end))
+            .select_related("pupil__school")
+        ),
+    }
+
+
+def rows(incidents) -> list[Row]:
+    """One row of figures for each of `incidents` (from `timed`), in a fixed number of
+    queries however many: the page shown, or every one for the PDF."""
+    incidents = list(incidents)
     ids = [i.pk for i in incidents]
-    reviewed = dict(
-        Incident.history.filter(id__in=ids)
-        .exclude(stage=Stage.REPORTED)
-        .values("id")
-        .annotate(first=Min("history_date"))
-        .values_list("id", "first")
-    )
-    referred = dict(
-        Referral.objects.filter(incident_id__in=ids)
-        .values("incident_id")
-        .annotate(first=Min("made_at"))
-        .values_list("incident_id", "first")
-    )
-    signed = dict(
-        SignOff.objects.filter(decision__incident_id__in=ids, outcome=SignOff.Outcome.SIGNED)
-        .values("decision__incident_id")
-        .annotate(first=Min("signed_at"))
-        .values_list("decision__incident_id", "first")
-    )
     referrals = defaultdict(list)
     for r in Referral.objects.filter(incident_id__in=ids).order_by("made_at"):
         referrals[r.incident_id].append(r)
@@ -131,42 +244,74 @@ def report(incidents, start: datetime.date, end: datetime.date, transfers=None) 
             incident_id__in=ids, kind=Notification.Kind.DELETION_OVERDUE, sent_at__isnull=False
         ).values_list("incident_id", flat=True)
     )
-    rows = []
-    for i in incidents:
 
-        def since(moment, i=i):
-            return moment - i.disclosed_at if moment else None
+    def since(i, moment):
+        return moment - i.disclosed_at if moment else None
 
-        rows.append(
-            Row(
-                incident=i,
-                outcome=outcome_of(i),
-                to_review=since(reviewed.get(i.pk)),
-                to_referral=since(referred.get(i.pk)),
-                to_sign_off=since(signed.get(i.pk)),
-                referrals=referrals[i.pk],
-                follow_ups=follow_ups[i.pk],
-                meetings=meetings[i.pk],
-                overdue_deletions=overdue[i.pk],
-                reminders=reminders[i.pk],
-            )
+    return [
+        Row(
+            incident=i,
+            outcome=outcome_of(i),
+            to_review=since(i, i.first_review),
+            to_referral=since(i, i.first_referral),
+            to_sign_off=since(i, i.first_sign_off),
+            referrals=referrals[i.pk],
+            follow_ups=follow_ups[i.pk],
+            meetings=meetings[i.pk],
+            overdue_deletions=overdue[i.pk],
+            reminders=reminders[i.pk],
         )
-    return {
-        "rows": rows,
-        "start": start,
-        "end": end,
-        "by_month": _by_month(incidents, start, end),
-        "by_outcome": _bars(Counter(r.outcome for r in rows)),
-        "median_to_review": _median([r.to_review for r in rows]),
-        "median_to_referral": _median([r.to_referral for r in rows]),
-        "median_to_sign_off": _median([r.to_sign_off for r in rows]),
-        "questions": OFSTED_QUESTIONS,
-        "transfers": list(
-            (transfers if transfers is not None else Transfer.objects.none())
-            .filter(moved_on__range=(start, end))
-            .select_related("pupil__school")
-        ),
+        for i in incidents
+    ]
+
+
+def report(incidents, start: datetime.date, end: datetime.date, transfers=None) -> dict:
+    """The whole report, every row built (the PDF); `incidents` and `transfers` must already
+    be scoped to what the user may see."""
+    every = (
+        timed(in_period(incidents, start, end))
+        .select_related("school")
+        .order_by("disclosed_at", "pk")
+    )
+    return summary(incidents, start, end, transfers) | {"rows": rows(every)}
+
+
+def _labelled(counts: dict, label) -> Counter:
+    """`counts` by each value's label (two values may share one)."""
+    labelled = Counter()
+    for value, n in counts.items():
+        labelled[label(value)] += n
+    return labelled
+
+
+def _counted(queryset, field: str) -> dict:
+    """{value of `field`: how many rows have it}, counted by the database."""
+    return dict(
+        queryset.order_by(field).values(field).annotate(n=Count("pk")).values_list(field, "n")
+    )
+
+
+class Median(Aggregate):
+    """PostgreSQL's middle value, as `_median` takes it: the upper of the two middle ones of an
+    even count (the first whose share of the values counted is over a half)."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(0.5 + 1e-12) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def _medians(timed_period) -> dict:
+    """The median times from disclosure: worked out by PostgreSQL, which need not send every
+    incident's times; by Python elsewhere (SQLite, a development database)."""
+    since = {
+        f"median_to_{what}": ExpressionWrapper(
+            F(f"first_{what}") - F("disclosed_at"), output_field=DurationField()
+        )
+        for what in ("review", "referral", "sign_off")
     }
+    if connection.vendor == "postgresql":
+        return timed_period.order_by().aggregate(**{k: Median(v) for k, v in since.items()})
+    times = list(timed_period.order_by().annotate(**since).values_list(*since))
+    return {k: _median([t[i] for t in times]) for i, k in enumerate(since)}
 
 
 def _median(values):
@@ -180,8 +325,7 @@ def _bars(counter: Counter) -> list[tuple[str, int, int]]:
     return [(label, n, round(100 * n / top)) for label, n in counter.items()]
 
 
-def _by_month(incidents, start, end) -> list[tuple[str, int, int]]:
-    counts = Counter(timezone.localtime(i.disclosed_at).strftime("%Y-%m") for i in incidents)
+def _by_month(counts: Counter, start, end) -> list[tuple[str, int, int]]:
     months, day = [], start.replace(day=1)
     while day <= end:
         months.append(day.strftime("%Y-%m"))

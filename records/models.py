@@ -126,11 +126,21 @@ class DeletionRequest(models.Model):
     confirmed_how = models.CharField(max_length=200, blank=True)
     witnessed_by = models.CharField(max_length=200, blank=True)
     refusal_note = models.TextField(blank=True)
+    # When the chase (records/chasing.py) next looks at this: empty until it first has.
+    next_chase_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["deadline", "pk"]
-        indexes = [models.Index(fields=["status", "deadline"], name="deletion_due")]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="deletion_due"),
+            models.Index(fields=["next_chase_on"], name="deletion_chase_next"),
+            models.Index(
+                fields=["deadline"],
+                condition=models.Q(status="pending", next_chase_on__isnull=True),
+                name="deletion_chase_first",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Deletion by {self.young_person} (deadline {self.deadline:%d %b %Y})"
@@ -187,6 +197,8 @@ class AccessLog(models.Model):
         HISTORY = "history", "Opened the history"
         EXPORT = "export", "Exported the record (PDF)"
         DOWNLOAD = "download", "Downloaded an export that includes it"
+        PAGE = "page", "Opened a page of the case (review, decision, a record)"
+        LIST = "list", "Listed it (dashboard, incident list or search)"
 
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, related_name="accesses"
@@ -226,10 +238,38 @@ class Transfer(models.Model):
         "when the new school confirmed receipt", null=True, blank=True
     )
     receipt_from = models.CharField("who confirmed receipt", max_length=200, blank=True)
+    # R42 (KCSIE Annex C): what the DSL shared before the child left, or why nothing was.
+    shared_before = models.TextField(
+        "information shared before the move (what, with whom, when), or why none", blank=True
+    )
+    # Where the new school uses this installation too, the file goes inside it, never as a
+    # download handed to someone: the receiving DSL accepts it, which is the receipt.
+    receiving_school = models.ForeignKey(
+        "accounts.School",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incoming_transfers",
+    )
+    sent_content = models.JSONField("the file as it was sent", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # When the chase (records/chasing.py) next looks at this: empty until it first has.
+    next_chase_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(fields=["moved_on"], name="transfer_moved"),
+            models.Index(fields=["next_chase_on"], name="transfer_chase_next"),
+            models.Index(
+                fields=["deadline"],
+                condition=models.Q(receipt_at__isnull=True, next_chase_on__isnull=True),
+                name="transfer_chase_first",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Transfer of {self.pupil} to {self.to_school}"
@@ -250,6 +290,14 @@ class ReceivedFile(models.Model):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Sent inside ypsi (R42): the transfer it came by.
+    transfer = models.OneToOneField(
+        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="received"
+    )
+    # R42 (KCSIE Annex C): the receiving school makes sure its DSL and SENCO know.
+    dsl_told_on = models.DateField("the DSL told on", null=True, blank=True)
+    senco_told_on = models.DateField("the SENCO told on", null=True, blank=True)
+    senco = models.CharField("the SENCO (name)", max_length=200, blank=True)
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -285,3 +333,14 @@ class Export(models.Model):
         if self.finished_at is None:
             return None
         return self.finished_at + timedelta(hours=settings.EXPORT_EXPIRES_HOURS)
+
+
+# Retention and disposal live in their own module; they are the app's models all the same.
+from .retention_models import Disposal as Disposal  # noqa: E402
+from .retention_models import RetentionAdvice as RetentionAdvice  # noqa: E402
+from .retention_models import RetentionHold as RetentionHold  # noqa: E402
+from .retention_models import RetentionListing as RetentionListing  # noqa: E402
+from .retention_models import RetentionReview as RetentionReview  # noqa: E402
+from .sar_models import SubjectAccessRequest as SubjectAccessRequest  # noqa: E402
+from .sar_models import Withholding as Withholding  # noqa: E402
+from .sharing_models import SharingDecision as SharingDecision  # noqa: E402

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, ViewingDelegation
-from accounts.permissions import has_school_perm, roles_at
+from accounts.permissions import has_school_perm, roles_at, team_school_ids
 from incidents import stages
 from incidents.hub import evidence_preserved, refuse_if_evidence_preserved
 from incidents.models import Stage
@@ -341,10 +341,18 @@ def in_team(user, school) -> bool:
 
 
 def log_exports(user, incidents, what: str = "export") -> None:
-    """An export of several incidents (or its download) is logged against each of them."""
+    """An export of several incidents (or its download) is logged against each of them.
+
+    The user's roles are read once for all the schools, not once per incident: an export of
+    2,000 incidents is a few queries here, not 2,000.
+    """
     from .models import AccessLog
 
+    team_at = team_school_ids(user)
     AccessLog.objects.bulk_create(
-        AccessLog(incident=i, user=user, what=what, in_team=in_team(user, i.school))
-        for i in incidents
+        (
+            AccessLog(incident=i, user=user, what=what, in_team=i.school_id in team_at)
+            for i in incidents
+        ),
+        batch_size=1000,
     )

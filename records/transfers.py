@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Pupil, Sex
-from accounts.permissions import has_school_perm
+from accounts.models import Pupil, School, Sex
+from accounts.permissions import has_school_perm, schools_where
 from incidents.models import Incident
 from incidents.rules import PersonRole
 from ypsi.imagery import IMAGERY_WARNING, text_holds_imagery
@@ -25,6 +25,10 @@ from .schooldays import deadline_for
 FORMAT = "ypsi.young-person-file"
 VERSION = 1
 TRANSFER_SCHOOL_DAYS = 5  # KCSIE: within 5 school days of an in-year move
+IN_APP = (
+    "The new school uses ypsi: send the file inside ypsi, never as a download handed to "
+    "someone else or by post (KCSIE Annex C)."
+)
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,8 @@ def _dsl(user, school) -> None:
 def incidents_of(pupil: Pupil):
     return (
         Incident.objects.filter(school=pupil.school, people__pupil=pupil)
+        # A record disposed of under its retention rule is in no file any more (R32).
+        .exclude(disposals__status="disposed")
         .distinct()
         .select_related("school")
         .prefetch_related("people", "referrals", "actions", "decisions")
@@ -169,7 +175,8 @@ def young_person_file(pupil: Pupil) -> dict:
 
     incidents = []
     for i in incidents_of(pupil):
-        roles = next((p.roles for p in i.people.all() if p.pupil_id == pupil.pk), [])
+        me = [p for p in i.people.all() if p.pupil_id == pupil.pk]
+        roles = me[0].roles if me else []
         incidents.append(
             {
                 "reference": i.reference,
@@ -205,6 +212,9 @@ def young_person_file(pupil: Pupil) -> dict:
                         "outcome": a.outcome,
                     }
                     for a in i.actions.all()
+                    # Only what concerns them (R17): an action naming another young person
+                    # stays in this school's record.
+                    if a.young_person_id is None or a.young_person_id in {p.pk for p in me}
                 ],
                 "closure": i.closure_reason,
             }
@@ -230,13 +240,29 @@ def young_person_file(pupil: Pupil) -> dict:
 
 
 @transaction.atomic
-def record_transfer(pupil: Pupil, user, *, to_school: str, moved_on: datetime.date) -> Transfer:
+def record_transfer(
+    pupil: Pupil,
+    user,
+    *,
+    to_school: str = "",
+    moved_on: datetime.date,
+    receiving_school: School | None = None,
+    shared_before: str = "",
+) -> Transfer:
+    """A move (R31), with what was shared before it (R42); to a school using this installation
+    it is named as such, so the file goes inside ypsi."""
     _dsl(user, pupil.school)
+    if receiving_school is not None:
+        if receiving_school.pk == pupil.school_id:
+            raise ValidationError("The new school cannot be this school.")
+        to_school = receiving_school.name
     if not to_school.strip():
         raise ValidationError("Name the new school.")
     due = deadline_for(pupil.school, moved_on, TRANSFER_SCHOOL_DAYS)
     transfer = Transfer(
         pupil=pupil,
+        receiving_school=receiving_school,
+        shared_before=shared_before.strip(),
         to_school=to_school.strip(),
         moved_on=moved_on,
         deadline=due.date,
@@ -251,6 +277,8 @@ def record_transfer(pupil: Pupil, user, *, to_school: str, moved_on: datetime.da
 @transaction.atomic
 def record_sent(transfer: Transfer, user, *, at, how: str) -> None:
     _dsl(user, transfer.pupil.school)
+    if transfer.receiving_school_id:
+        raise ValidationError(IN_APP)
     if not how.strip():
         raise ValidationError("Say how the file was sent securely.")
     transfer.sent_at, transfer.sent_how = at, how.strip()
@@ -260,6 +288,10 @@ def record_sent(transfer: Transfer, user, *, at, how: str) -> None:
 @transaction.atomic
 def record_receipt(transfer: Transfer, user, *, at, from_whom: str) -> None:
     _dsl(user, transfer.pupil.school)
+    if transfer.receiving_school_id:
+        raise ValidationError(
+            "The new school's DSL accepts the file in ypsi: that is the receipt."
+        )
     if transfer.sent_at is None:
         raise ValidationError("Record that the file was sent before its receipt.")
     if not from_whom.strip():
@@ -320,3 +352,66 @@ def import_file(school, user, data: dict) -> ReceivedFile:
         raise ValidationError(f"The file is incomplete or damaged ({e}).") from None
     save(received, user, "Child protection file received")
     return received
+
+
+# Inside this installation (R42): sent, accepted by the receiving DSL, which stops the clock.
+
+
+@transaction.atomic
+def send_in_app(transfer: Transfer, user) -> None:
+    """The file, as it stands now, goes to the new school's DSLs to accept; the sending school
+    keeps exactly what was sent."""
+    _dsl(user, transfer.pupil.school)
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.receiving_school_id is None:
+        raise ValidationError("The new school does not use ypsi: record how the file was sent.")
+    if transfer.sent_at is not None:
+        raise ValidationError("The file has already been sent.")
+    transfer.sent_content = young_person_file(transfer.pupil)
+    transfer.sent_at = timezone.now()
+    transfer.sent_how = f"Inside ypsi, to the DSLs of {transfer.receiving_school}"
+    save(transfer, user, "File sent inside ypsi")
+
+
+@transaction.atomic
+def accept_transfer(transfer: Transfer, user) -> ReceivedFile:
+    """The receiving DSL accepts the file: it is imported to their school, and its acceptance is
+    the receipt the sending school was waiting for (the 5-day clock stops)."""
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    school = transfer.receiving_school
+    if school is None or transfer.sent_content is None:
+        raise ValidationError("There is no file sent inside ypsi to accept.")
+    _dsl(user, school)
+    if transfer.receipt_at is not None:
+        raise ValidationError("This file has already been accepted.")
+    received = import_file(school, user, transfer.sent_content)
+    received.transfer = transfer
+    save(received, user, "Accepted inside ypsi")
+    transfer.receipt_at = timezone.now()
+    transfer.receipt_from = f"{user.get_full_name() or user.username}, DSL at {school}"
+    transfer.accepted_by = user
+    save(transfer, user, "Accepted by the new school")
+    return received
+
+
+@transaction.atomic
+def record_told(received: ReceivedFile, user, *, dsl_told_on, senco_told_on, senco: str) -> None:
+    """KCSIE Annex C: the receiving school's DSL and SENCO know, with the dates."""
+    _dsl(user, received.school)
+    today = timezone.localdate()
+    if dsl_told_on is None or senco_told_on is None or not senco.strip():
+        raise ValidationError("Record when the DSL and the SENCO were told, and the SENCO's name.")
+    if max(dsl_told_on, senco_told_on) > today:
+        raise ValidationError("These dates cannot be in the future.")
+    received.dsl_told_on, received.senco_told_on = dsl_told_on, senco_told_on
+    received.senco = senco.strip()
+    save(received, user, "DSL and SENCO told")
+
+
+def incoming(user):
+    """Files sent inside ypsi to the schools where `user` is a DSL, waiting to be accepted."""
+    return Transfer.objects.filter(
+        receiving_school__in=schools_where(user, "change_incidents"),
+        sent_content__isnull=False,
+        receipt_at__isnull=True,
+    ).select_related("pupil__school", "receiving_school")

@@ -1,8 +1,77 @@
 from django.urls import path
 
-from . import views
+from . import retention_views, sar_views, sharing_views, views
 
 urlpatterns = [
+    path("retention/", retention_views.retention_list, name="retention_list"),
+    path(
+        "incidents/<int:pk>/retention/",
+        retention_views.incident_retention,
+        name="incident_retention",
+    ),
+    path(
+        "incidents/<int:pk>/retention/reviews/<int:review_pk>/",
+        retention_views.retention_review,
+        name="retention_review",
+    ),
+    path(
+        "incidents/<int:pk>/retention/disposals/<int:disposal_pk>/",
+        retention_views.disposal_decide,
+        name="disposal_decide",
+    ),
+    path(
+        "incidents/<int:pk>/retention/holds/add/",
+        retention_views.retention_hold_add,
+        name="retention_hold_add",
+    ),
+    path(
+        "incidents/<int:pk>/retention/holds/<int:hold_pk>/lift/",
+        retention_views.retention_hold_lift,
+        name="retention_hold_lift",
+    ),
+    path(
+        "incidents/<int:pk>/retention/advice/add/",
+        retention_views.retention_advice_add,
+        name="retention_advice_add",
+    ),
+    path("incidents/<int:pk>/sharing/add/", sharing_views.sharing_add, name="sharing_add"),
+    path("schools/<int:school_pk>/subject-access/", sar_views.sar_list, name="sar_list"),
+    path("schools/<int:school_pk>/subject-access/add/", sar_views.sar_add, name="sar_add"),
+    path(
+        "schools/<int:school_pk>/subject-access/<int:pk>/",
+        sar_views.sar_detail,
+        name="sar_detail",
+    ),
+    path(
+        "schools/<int:school_pk>/subject-access/<int:pk>/extend/",
+        sar_views.sar_extend,
+        name="sar_extend",
+    ),
+    path(
+        "schools/<int:school_pk>/subject-access/<int:pk>/parts/<slug:key>/",
+        sar_views.sar_part,
+        name="sar_part",
+    ),
+    path(
+        "schools/<int:school_pk>/subject-access/<int:pk>/submit/",
+        sar_views.sar_submit,
+        name="sar_submit",
+    ),
+    path(
+        "schools/<int:school_pk>/subject-access/<int:pk>/approve/",
+        sar_views.sar_approve,
+        name="sar_approve",
+    ),
+    path(
+        "schools/<int:school_pk>/subject-access/<int:pk>/release/",
+        sar_views.sar_release,
+        name="sar_release",
+    ),
+    path(
+        "schools/<int:school_pk>/subject-access/<int:pk>/response.pdf",
+        sar_views.sar_pdf,
+        name="sar_pdf",
+    ),
     path("inspection/", views.inspection_report, name="inspection_report"),
     path("exports/<int:pk>/", views.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),

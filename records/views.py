@@ -16,13 +16,16 @@ from accounts.permissions import (
     school_staff,
     schools_where,
 )
+from accounts.security import weighty
+from incidents import hub
 from incidents.casefile import case_queryset, incident_for
 from incidents.models import Incident
 from ypsi.forms import with_errors
+from ypsi.pagination import keyset_page, list_page
 from ypsi.uploads import read_text_upload
 from ypsi.views import record_page
 
-from . import exports, pdf, services, transfers
+from . import exports, inspection, pdf, services, transfers
 from .audit import audit_trail
 from .forms import (
     ConfirmDeletionForm,
@@ -72,6 +75,7 @@ def viewing_confirm(request, pk, record_pk):
         pk=record_pk,
         incident_id=pk,
     )
+    services.log_access(request.user, record.incident, AccessLog.What.PAGE)
     return record_page(
         request,
         incident=record.incident,
@@ -187,6 +191,7 @@ def delegation_add(request, pk):
 @login_required
 def incident_history(request, pk):
     incident = get_for_user(Incident.objects.select_related("school"), request.user, pk=pk)
+    hub.refuse_if_sealed(incident)  # disposed of: the history is kept, and not shown (R32)
     services.log_access(request.user, incident, AccessLog.What.HISTORY)
     return render(
         request, "records/history.html", {"incident": incident, "entries": audit_trail(incident)}
@@ -205,15 +210,22 @@ def access_log(request, pk):
         raise PermissionDenied(
             "Only the school's DSLs and headteacher see who has looked at a case."
         )
-    accesses = incident.accesses.select_related("user")
+    services.log_access(request.user, incident, AccessLog.What.PAGE)
+    accesses = keyset_page(request, incident.accesses.select_related("user"), ("-at", "-pk"))
     return render(request, "records/access_log.html", {"incident": incident, "accesses": accesses})
 
 
 @login_required
+@weighty(on_get=True)
 def incident_pdf(request, pk):
     incident = get_for_user(case_queryset(), request.user, pk=pk)
     services.log_access(request.user, incident, AccessLog.What.EXPORT)
-    return _pdf_response(pdf.incident_pdf(incident, request.user), f"{incident.reference}.pdf")
+    ctx = pdf.incident_context(incident, request.user)
+    if pdf.estimated_pages(ctx) > pdf.WORKER_PAGES:
+        return redirect("export_status", pdf.queue_incident_pdf(request.user, incident).pk)
+    return _pdf_response(
+        pdf.incident_pdf(incident, request.user, ctx), f"{incident.reference}.pdf"
+    )
 
 
 def academic_year_start(today):
@@ -225,13 +237,18 @@ def academic_year_start(today):
 
 
 @login_required
+@weighty(when=lambda request: request.GET.get("format") == "pdf")
 def inspection_report(request):
     schools = schools_where(request.user, "view_incidents")
     if not schools.exists():
         raise PermissionDenied("Only the safeguarding team and the headteacher see incidents.")
     today = timezone.localdate()
     defaults = {"school": None, "start": academic_year_start(today), "end": today}
-    if request.GET:
+    # A page of the report's lists (the first visit's period) is no new period asked for.
+    asked = request.GET.copy()
+    for position in ("after", "before", "transfers_page"):
+        asked.pop(position, None)
+    if asked:
         form = InspectionForm(request.GET, schools=schools)
         period = form.cleaned_data if form.is_valid() else None
     else:  # first visit: this academic year so far
@@ -242,7 +259,7 @@ def inspection_report(request):
         school_id = period["school"].pk if period["school"] else None
         args = (request.user, school_id, period["start"], period["end"])
         if request.GET.get("format") == "pdf":
-            if exports.needs_worker(exports.visible_incidents(request.user, school_id)):
+            if exports.needs_worker(*args):
                 export = exports.queue_inspection_export(
                     request.user, school=period["school"], start=period["start"], end=period["end"]
                 )
@@ -251,7 +268,16 @@ def inspection_report(request):
                 request.user, exports.inspection_context(*args)
             )
             return _pdf_response(content, "inspection-report.pdf")
-        ctx |= exports.inspection_context(*args)
+        report = exports.inspection_context(*args, every_row=False)
+        page = keyset_page(request, report.pop("incidents"), ("disclosed_at", "pk"))
+        page.items = inspection.rows(page.items)
+        ctx |= report | {
+            "row_count": report["count"],
+            "rows": page,
+            "transfers": list_page(request, report["transfers"], "transfers_page"),
+        }
+        shown = [row.incident for row in ctx["rows"]]
+        services.log_exports(request.user, shown, what=AccessLog.What.PAGE)
     return render(request, "records/inspection.html", ctx, status=400 if form.errors else 200)
 
 
@@ -272,6 +298,8 @@ def _pupil(request, school_pk, pk, needs=None):
 @login_required
 def pupil_file(request, school_pk, pk):
     pupil = _pupil(request, school_pk, pk)
+    # The file shows each incident about the young person: each one's access log says so.
+    services.log_exports(request.user, transfers.incidents_of(pupil), what=AccessLog.What.PAGE)
     ctx = {
         "pupil": pupil,
         "incidents": transfers.incidents_of(pupil),
@@ -287,6 +315,7 @@ def _log_file_export(request, pupil):
 
 
 @login_required
+@weighty(on_get=True)
 def pupil_file_json(request, school_pk, pk):
     pupil = _pupil(request, school_pk, pk, needs="change_incidents")
     _log_file_export(request, pupil)
@@ -297,6 +326,7 @@ def pupil_file_json(request, school_pk, pk):
 
 
 @login_required
+@weighty(on_get=True)
 def pupil_file_pdf(request, school_pk, pk):
     pupil = _pupil(request, school_pk, pk, needs="change_incidents")
     _log_file_export(request, pupil)
@@ -403,10 +433,13 @@ def export_status(request, pk):
 
 
 @login_required
+@weighty(on_get=True)
 def export_download(request, pk):
     export = get_object_or_404(Export, pk=pk, requested_by=request.user, status=Export.Status.DONE)
     try:
         content = exports.download(request.user, export)
     except exports.ExportExpired:
         return render(request, "records/export_expired.html", {"export": export}, status=410)
-    return _pdf_response(content, f"inspection-report-{export.pk}.pdf")
+    reference = export.params.get("reference")
+    name = f"{reference}.pdf" if reference else f"inspection-report-{export.pk}.pdf"
+    return _pdf_response(content, name)

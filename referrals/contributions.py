@@ -5,7 +5,10 @@ required referral before closing (R8), the first referral of a decision to refer
 from the police (R14), and the referrals, follow-ups and custody chain in the chronology.
 """
 
+import datetime
+
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from accounts.permissions import scoped
 from incidents import hub
@@ -14,8 +17,17 @@ from incidents.models import DisclosureSource, Incident, Stage
 from incidents.services import referral_required
 from ypsi.recording import save
 
-from . import services
-from .models import POLICE_AGENCIES, STATUTORY, Agency, CustodyEvent, Referral
+from . import chasing, services
+from .help import ROUTES, SEXTORTION_ADVICE, SEXTORTION_POINTS
+from .models import (
+    POLICE_AGENCIES,
+    STATUTORY,
+    Agency,
+    CustodyEvent,
+    Escalation,
+    Referral,
+    ReferralOutcome,
+)
 
 
 def register() -> None:
@@ -24,19 +36,37 @@ def register() -> None:
     hub.add_closing_check(closing_check)
     hub.add_chronology(chronology)
     hub.add_evidence_guard(evidence_guard)
-    hub.set_referrer(hub.Referrer(agencies=lambda: Agency.choices, record=record_referral))
+    # R38: what an agency has not sent back is chased, and waited for on the dashboard.
+    hub.add_sweep("agency responses", chasing.chase)
+    hub.add_overdue(chasing.overdue)
+    hub.add_waiting(chasing.waiting)
+    hub.set_referrer(
+        hub.Referrer(
+            agencies=lambda: Agency.choices,
+            record=record_referral,
+            # To the police, social care or the LADO: Early Help is not the referral required.
+            referred=lambda incident: incident.referrals.filter(agency__in=STATUTORY).exists(),
+        )
+    )
     hub.incident_reported.connect(started_by_police, sender=Incident)
 
 
 def section(incident) -> dict:
     return {
-        "referrals": incident.referrals.select_related("made_by"),
+        "referrals": incident.referrals.select_related("made_by").prefetch_related(
+            "outcomes", "escalations", "follow_ups"
+        ),
+        "advice_calls": incident.advice_calls.all(),
+        "help_routes": ROUTES,
+        "sextortion_advice_points": SEXTORTION_ADVICE,
+        "sextortion_advice": incident.sextortion_advice.all(),
         "follow_ups": incident.follow_ups.select_related("recorded_by", "referral"),
         "devices": incident.devices.prefetch_related(
             Prefetch("custody", queryset=CustodyEvent.objects.select_related("by"))
         ),
         "social_care_prompts": services.social_care_prompts(incident),
         "police_involved": services.police_involved(incident),
+        "today": timezone.localdate(),
     }
 
 
@@ -98,6 +128,29 @@ def chronology(incident) -> list[Event]:
         events.append(
             Event(r.made_at, r.made_by, f"Referral to {r.get_agency_display()}{ref}", r.reason)
         )
+        if r.acknowledged_at:
+            what = f"{r.get_agency_display()} acknowledged the referral"
+            events.append(Event(r.acknowledged_at, None, what, r.acknowledged_by))
+    for e in Escalation.objects.filter(referral__incident=incident).select_related(
+        "recorded_by", "referral"
+    ):
+        events.append(
+            Event(
+                e.escalated_at,
+                e.recorded_by,
+                f"Escalated ({e.referral}) to {e.to_whom}",
+                e.concern,
+            )
+        )
+        if e.outcome_at:
+            events.append(
+                Event(
+                    e.outcome_at,
+                    e.recorded_by,
+                    f"Outcome of the escalation to {e.to_whom}",
+                    e.outcome,
+                )
+            )
     for f in incident.follow_ups.select_related("recorded_by"):
         events.append(
             Event(
@@ -106,6 +159,33 @@ def chronology(incident) -> list[Event]:
                 f.get_kind_display(),
                 f"{f.with_whom}: {f.note}" if f.with_whom else f.note,
             )
+        )
+    for o in ReferralOutcome.objects.filter(referral__incident=incident).select_related(
+        "recorded_by", "referral"
+    ):
+        ref = f" (reference {o.reference})" if o.reference else ""
+        at = timezone.make_aware(datetime.datetime.combine(o.decided_on, datetime.time.min))
+        events.append(
+            Event(
+                at,
+                o.recorded_by,
+                f"Outcome of the {o.referral}: {o.get_kind_display()}{ref}",
+                o.note,
+            )
+        )
+    for a in incident.advice_calls.select_related("recorded_by"):
+        events.append(
+            Event(
+                a.called_at,
+                a.recorded_by,
+                f"Anonymous advice call to {a.get_agency_display()}",
+                f"{a.spoke_to}: {a.advice}",
+            )
+        )
+    for a in incident.sextortion_advice.select_related("recorded_by"):
+        points = "; ".join(SEXTORTION_POINTS[p] for p in a.points if p in SEXTORTION_POINTS)
+        events.append(
+            Event(a.given_at, a.recorded_by, f"Sextortion advice given to {a.given_to}", points)
         )
     for c in CustodyEvent.objects.filter(device__incident=incident).select_related("by", "device"):
         events.append(

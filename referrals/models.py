@@ -59,10 +59,27 @@ class Referral(models.Model):
     )
     reason = models.TextField()
     response = models.TextField("the agency's response", blank=True)
+    # R38: what the agency is expected to send back, and by when (`services.expected`); empty
+    # where nothing is expected (Early Help, another service) or for a referral made before.
+    acknowledgement_due = models.DateField("acknowledgement expected by", null=True, blank=True)
+    decision_due = models.DateField("decision expected by", null=True, blank=True)
+    acknowledged_at = models.DateTimeField(
+        "when the agency acknowledged it", null=True, blank=True
+    )
+    acknowledged_by = models.CharField(
+        "who acknowledged it (name and role)", max_length=200, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["made_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["acknowledgement_due"],
+                condition=models.Q(acknowledged_at__isnull=True),
+                name="referral_awaiting_ack",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Referral to {self.get_agency_display()}"
@@ -104,6 +121,29 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.occurred_at:%d %b %Y})"
+
+
+class Escalation(models.Model):
+    """The local escalation (professional disagreement) procedure, used when the referrer
+    disagrees with the agency's decision or the child's situation does not improve (R38;
+    Working Together 2023): when, to whom, why, and what came of it."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="escalations")
+    escalated_at = models.DateTimeField("when")
+    to_whom = models.CharField("escalated to (name and role)", max_length=200)
+    concern = models.TextField("why: the disagreement, or what has not improved")
+    outcome = models.TextField("the outcome", blank=True)
+    outcome_at = models.DateTimeField("when the outcome was known", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["escalated_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Escalation to {self.to_whom} ({self.escalated_at:%d %b %Y})"
 
 
 class Device(models.Model):
@@ -170,3 +210,108 @@ class CustodyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%d %b %Y %H:%M}"
+
+
+class OutcomeKind(models.TextChoices):
+    """What the agency decided (issue 13 item 3), in the police's and social care's terms."""
+
+    # Police: Home Office outcome types.
+    POLICE_NFA = "police_nfa", "Police: no further action"
+    OUTCOME_21 = "outcome_21", "Police: Outcome 21 (not in the public interest to take further)"
+    COMMUNITY_RESOLUTION = "community_resolution", "Police: community resolution"
+    CAUTION = "caution", "Police: caution"
+    CHARGE = "charge", "Police: charge"
+    POLICE_INVESTIGATING = "investigating", "Police: investigation continuing"
+    # Children's social care (Working Together 2023).
+    CSC_NFA = "csc_nfa", "Social care: no further action"
+    EARLY_HELP = "early_help", "Social care: early help or signposting"
+    ASSESSMENT = "assessment", "Social care: child and family assessment"
+    STRATEGY_MEETING = "strategy", "Social care: strategy meeting"
+    SECTION_47 = "section_47", "Social care: section 47 enquiry"
+    CP_CONFERENCE = "conference", "Social care: child protection conference"
+    OTHER = "other", "Other"
+
+
+# Outcome 21 is recorded against the young person and may be disclosed by an enhanced DBS check
+# later, at the chief officer's discretion: the DSL notes what the family was told about that.
+OUTCOME_21_NOTE = (
+    "Outcome 21: the police record the crime but decide that further action is not in the "
+    "public interest. It may be disclosed on a later enhanced DBS check if a chief officer "
+    "thinks it relevant. Note what the young person and their family were told about later checks."
+)
+
+
+class ReferralOutcome(models.Model):
+    """An outcome of a referral, with its date and the agency's reference (counted for Ofsted)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="outcomes")
+    kind = models.CharField("outcome", max_length=30, choices=OutcomeKind.choices)
+    decided_on = models.DateField("date of the outcome")
+    reference = models.CharField("the agency's reference", max_length=100, blank=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decided_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.decided_on:%d %b %Y})"
+
+
+class AdviceCall(models.Model):
+    """An anonymous call for advice to the MASH, social care or the police before deciding
+    (R13): the young people were not named."""
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="advice_calls"
+    )
+    agency = models.CharField(
+        max_length=20,
+        choices=[
+            (Agency.MASH.value, Agency.MASH.label),
+            (Agency.CHILDRENS_SOCIAL_CARE.value, Agency.CHILDRENS_SOCIAL_CARE.label),
+            (Agency.POLICE.value, Agency.POLICE.label),
+        ],
+    )
+    called_at = models.DateTimeField("when")
+    spoke_to = models.CharField("who gave the advice (name and role)", max_length=200)
+    advice = models.TextField("the advice given")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["called_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Anonymous advice from {self.get_agency_display()}"
+
+
+class SextortionAdvice(models.Model):
+    """The advice given to a young person when sextortion is recorded (UKCIS 2024), and when."""
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="sextortion_advice"
+    )
+    given_to = models.CharField(
+        "given to (the young person, or their parent or carer)", max_length=200
+    )
+    given_at = models.DateTimeField("when")
+    given_by = models.CharField("by whom", max_length=200)
+    # The four points of the advice; each recorded as covered.
+    points = models.JSONField(default=list)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["given_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Sextortion advice to {self.given_to}"

@@ -1,23 +1,35 @@
 """Rules for referrals, follow-ups and devices (R14, R15, R16), called by views and tasks."""
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.services import current_decision, require_open
+from accounts.calendars import bank_holidays
+from incidents.services import add_action, current_decision, require_open
 from ypsi.recording import not_future, save
 
+from .help import ROUTES_BY_KEY, SEXTORTION_POINTS
 from .models import (
     CUSTODY_NEXT,
     LAW_ENFORCEMENT,
+    OUTCOME_21_NOTE,
+    POLICE_AGENCIES,
     SOCIAL_CARE,
     STATUTORY,
+    AdviceCall,
     Agency,
     CustodyEvent,
     CustodyKind,
     Device,
+    Escalation,
     FollowUp,
+    OutcomeKind,
     Referral,
+    ReferralOutcome,
+    SextortionAdvice,
 )
 
 EVIDENCE_PRESERVED = (
@@ -46,13 +58,46 @@ def social_care_prompts(incident) -> list[str]:
     return prompts
 
 
+def working_days_after(day: datetime.date, days: int) -> datetime.date:
+    """The `days`-th working day after `day`: weekdays less the bank holidays in England and
+    Wales (an agency works through the school holidays, so the school's own days do not count).
+    Past the bank holiday data, every weekday counts."""
+    holidays, _ = bank_holidays()
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays:
+            days -= 1
+    return day
+
+
+def expected(agency: str, made_at: datetime.datetime) -> tuple:
+    """When the agency's acknowledgement and decision are due (R38), or (None, None).
+
+    Working Together 2023: within one working day of a referral, a local authority social
+    worker acknowledges it to the referrer and decides the type of response (the LADO is the
+    local authority's too). The police's are agreed locally: settings, in working days.
+    """
+    day = timezone.localdate(made_at)
+    if agency in SOCIAL_CARE or agency == Agency.LADO:
+        due = working_days_after(day, 1)
+        return due, due
+    if agency in POLICE_AGENCIES:
+        return (
+            working_days_after(day, settings.REFERRAL_POLICE_ACKNOWLEDGE_DAYS),
+            working_days_after(day, settings.REFERRAL_POLICE_DECISION_DAYS),
+        )
+    return None, None
+
+
 def new_referral(incident, user, *, agency, made_at, reason, to_whom="", how="", reference=""):
-    """A Referral row, checked; saved by the caller inside its own transaction."""
+    """A Referral row, checked, with what the agency should send back by when; saved by the
+    caller inside its own transaction."""
     if agency not in Agency.values:
         raise ValidationError("Choose the agency the incident was referred to.")
     if not reason.strip():
         raise ValidationError("Give the reason for the referral.")
     not_future(made_at, "The referral")
+    acknowledgement_due, decision_due = expected(agency, made_at)
     return Referral(
         incident=incident,
         agency=agency,
@@ -62,7 +107,60 @@ def new_referral(incident, user, *, agency, made_at, reason, to_whom="", how="",
         to_whom=to_whom,
         how=how,
         reference=reference.strip(),
+        acknowledgement_due=acknowledgement_due,
+        decision_due=decision_due,
     )
+
+
+@transaction.atomic
+def record_acknowledgement(referral: Referral, user, *, acknowledged_at, acknowledged_by) -> None:
+    """The agency acknowledged the referral (R38): the chase of its acknowledgement stops."""
+    require_open(user, referral.incident, referral)
+    if referral.acknowledged_at is not None:
+        raise ValidationError("This referral's acknowledgement is already recorded.")
+    if not acknowledged_by.strip():
+        raise ValidationError("Record who at the agency acknowledged it.")
+    not_future(acknowledged_at, "The acknowledgement")
+    if acknowledged_at < referral.made_at:
+        raise ValidationError("The acknowledgement cannot come before the referral.")
+    referral.acknowledged_at = acknowledged_at
+    referral.acknowledged_by = acknowledged_by.strip()
+    save(referral, user, "Acknowledgement recorded")
+
+
+@transaction.atomic
+def record_escalation(referral: Referral, user, *, escalated_at, to_whom, concern) -> Escalation:
+    """The local escalation (professional disagreement) procedure is started (R38)."""
+    require_open(user, referral.incident, referral)
+    if not to_whom.strip() or not concern.strip():
+        raise ValidationError("Record to whom it was escalated, and why.")
+    not_future(escalated_at, "The escalation")
+    if escalated_at < referral.made_at:
+        raise ValidationError("An escalation cannot come before the referral.")
+    escalation = Escalation(
+        referral=referral,
+        escalated_at=escalated_at,
+        to_whom=to_whom.strip(),
+        concern=concern.strip(),
+        recorded_by=user,
+    )
+    save(escalation, user, "Escalation recorded")
+    return escalation
+
+
+@transaction.atomic
+def record_escalation_outcome(escalation: Escalation, user, *, outcome, outcome_at) -> None:
+    require_open(user, escalation.referral.incident, escalation)
+    if escalation.outcome:
+        raise ValidationError("This escalation's outcome is already recorded.")
+    if not outcome.strip():
+        raise ValidationError("Record the outcome of the escalation.")
+    not_future(outcome_at, "The outcome")
+    if outcome_at < escalation.escalated_at:
+        raise ValidationError("The outcome cannot come before the escalation.")
+    escalation.outcome = outcome.strip()
+    escalation.outcome_at = outcome_at
+    save(escalation, user, "Escalation outcome recorded")
 
 
 @transaction.atomic
@@ -194,3 +292,98 @@ def record_custody(device: Device, user, *, kind: str, at, **details) -> Custody
     )
     save(event, user, CustodyKind(kind).label)
     return event
+
+
+# Outcomes, advice calls, take-down routes and sextortion advice (issue 13 items 3, 4; R13)
+
+
+@transaction.atomic
+def record_outcome(referral: Referral, user, *, kind, decided_on, reference="", note=""):
+    """What the agency decided, with its date and reference; Outcome 21 needs its note."""
+    require_open(user, referral.incident, referral)
+    if kind not in OutcomeKind.values:
+        raise ValidationError("Choose the outcome.")
+    if decided_on > timezone.localdate():
+        raise ValidationError("The outcome's date cannot be in the future.")
+    if decided_on < timezone.localdate(referral.made_at):
+        raise ValidationError("The outcome cannot come before the referral.")
+    if kind == OutcomeKind.OUTCOME_21 and not note.strip():
+        raise ValidationError(OUTCOME_21_NOTE)
+    outcome = ReferralOutcome(
+        referral=referral,
+        kind=kind,
+        decided_on=decided_on,
+        reference=reference.strip(),
+        note=note.strip(),
+        recorded_by=user,
+    )
+    save(outcome, user, f"Outcome recorded: {outcome.get_kind_display()}")
+    return outcome
+
+
+@transaction.atomic
+def record_advice_call(incident, user, *, agency, called_at, spoke_to, advice) -> AdviceCall:
+    """R13: an anonymous call for advice, a common step before the decision."""
+    require_open(user, incident)
+    if agency not in {c for c, _ in AdviceCall._meta.get_field("agency").choices}:
+        raise ValidationError("Choose who was called: the MASH, social care or the police.")
+    if not spoke_to.strip() or not advice.strip():
+        raise ValidationError("Record who gave the advice, and the advice given.")
+    not_future(called_at, "The call")
+    call = AdviceCall(
+        incident=incident,
+        agency=agency,
+        called_at=called_at,
+        spoke_to=spoke_to.strip(),
+        advice=advice.strip(),
+        recorded_by=user,
+    )
+    save(call, user, "Anonymous advice call recorded")
+    return call
+
+
+@transaction.atomic
+def add_help_action(incident, user, *, route, description, owner, due):
+    """A take-down or help route becomes an action, whose outcome is recorded when done."""
+    chosen = ROUTES_BY_KEY.get(route)
+    if chosen is None:
+        raise ValidationError("Choose a route.")
+    if chosen.under_18_only and not any(
+        (age := p.age_at(incident.incident_date)) is None or age < 18
+        for p in incident.people.all()
+    ):
+        raise ValidationError(f"{chosen.name} is for young people under 18.")
+    text = f"{chosen.name}: {description.strip()}" if description.strip() else chosen.name
+    return add_action(
+        incident, user, kind=chosen.action_kind, description=text, owner=owner, due=due
+    )
+
+
+@transaction.atomic
+def record_sextortion_advice(
+    incident, user, *, given_to, given_at, given_by, points, note=""
+) -> SextortionAdvice:
+    """The advice given when sextortion is recorded: every point is covered, or the note
+    says why not."""
+    require_open(user, incident)
+    if not incident.sextortion:
+        raise ValidationError("Sextortion is not recorded for this incident.")
+    if not given_to.strip() or not given_by.strip():
+        raise ValidationError("Record who was given the advice, and by whom.")
+    unknown = set(points) - SEXTORTION_POINTS.keys()
+    if unknown:
+        raise ValidationError("Choose from the points of the advice.")
+    if set(points) != SEXTORTION_POINTS.keys() and not note.strip():
+        raise ValidationError("Not every point was covered: say why in the note.")
+    not_future(given_at, "The advice")
+    advice = SextortionAdvice(
+        incident=incident,
+        given_to=given_to.strip(),
+        given_at=given_at,
+        given_by=given_by.strip(),
+        points=[key for key in SEXTORTION_POINTS if key in points],
+        note=note.strip(),
+        recorded_by=user,
+    )
+    save(advice, user, "Sextortion advice recorded")
+    return advice

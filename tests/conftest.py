@@ -6,7 +6,6 @@ import pytest
 
 from accounts.models import Role
 from incidents import services
-from incidents.rules import Answer, Criterion
 
 from .factories import (
     IncidentFactory,
@@ -14,6 +13,7 @@ from .factories import (
     PupilFactory,
     SchoolFactory,
     TrustFactory,
+    complete_review,
     member,
     trust_lead,
 )
@@ -43,6 +43,14 @@ def _broker_namespace():
     app.conf.result_backend_transport_options = namespace_options("result_backend")
     yield NAMESPACE
     flush_namespace(settings.REDIS_URL)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits (django-allauth's) live in the cache: each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -89,13 +97,7 @@ def managed(world):
     )
     InvolvedPersonFactory(incident=incident, pupil=pupil, name="", roles=["pictured", "sender"])
     InvolvedPersonFactory(incident=incident, name="Partner", age=15, roles=["recipient"])
-    services.record_facts(incident, world.dsl, "", incident_type="self", sexual_acts=Answer.NO)
-    services.record_criteria(
-        incident,
-        world.dsl,
-        criteria={c: (Answer.NO, "") for c in Criterion.values},
-        aggravating_factors=[],
-    )
+    complete_review(incident, world.dsl)
     decision = services.decide_manage_in_school(incident, world.dsl, reason="Consensual, both 15")
     services.sign_off(decision, world.headteacher, comment="Agreed")
     incident.refresh_from_db()

@@ -6,7 +6,12 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Membership, Pupil, Role, School, Trust, TrustLead, User
+from incidents import services
 from incidents.models import Incident, InvolvedPerson, PersonRole
+from incidents.rules import AggravatingFactor, Answer, Criterion
+
+# Every aggravating factor answered "no" (R9): what a case the school may manage records.
+NO_AGGRAVATING_FACTORS = {f: ("no", "") for f in AggravatingFactor.values}
 
 
 class TrustFactory(factory.django.DjangoModelFactory):
@@ -88,3 +93,39 @@ class InvolvedPersonFactory(factory.django.DjangoModelFactory):
     incident = factory.SubFactory(IncidentFactory)
     name = factory.Faker("first_name")
     roles = factory.LazyFunction(lambda: [PersonRole.PICTURED])
+
+
+def complete_review(incident, user, *, criteria=None, factors=None, **facts):
+    """Every part of the initial review recorded through the services (issue 12: managing in
+    school needs them all): the meeting, scope, typology and risk, the five criteria (all "no"
+    unless given) and the aggravating factors (all "no" unless given)."""
+    services.record_meeting(
+        incident,
+        user,
+        held_at=timezone.now() - datetime.timedelta(hours=1),
+        attendees=[user],
+        other_attendees="",
+        considerations={},
+    )
+    services.record_facts(
+        incident,
+        user,
+        "",
+        **{
+            "incident_type": "self",
+            "sexual_acts": Answer.NO,
+            "typology": "experimental_romantic",
+            "risk_level": "low",
+        }
+        | facts,
+    )
+    services.record_criteria(
+        incident,
+        user,
+        criteria=criteria or {c: (Answer.NO, "") for c in Criterion.values},
+    )
+    services.record_aggravating_factors(
+        incident, user, factors=NO_AGGRAVATING_FACTORS if factors is None else factors
+    )
+    incident.refresh_from_db()
+    return incident

@@ -30,6 +30,7 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import DeliveryFailure, Incident, Notification
 from incidents.services import Person, notifications
+from ypsi.celery import app as celery_app
 
 from .chase_worker import emails_sent, wait_until, worker_env
 from .test_intake import form_data
@@ -63,8 +64,8 @@ def report(world):
 class Mailbox:
     """The handler of a real SMTP server: keeps what it accepts, refuses addresses as told."""
 
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
         self.messages: list[email.message.EmailMessage] = []
         self.attempts: list[str] = []
         self.refusals: dict[str, list[str]] = {}  # address: replies, one used per attempt
@@ -98,22 +99,35 @@ def smtp_settings(settings):
     return settings
 
 
+@contextlib.contextmanager
+def smtp_server(port: int | None = None):
+    """A real SMTP server (aiosmtpd) on the loopback address until the block ends."""
+    handler = Mailbox(port)
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def mailbox(smtp_settings):
     """A real SMTP server on the loopback, and the app sending to it."""
-    handler = Mailbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
-    controller.start()
-    smtp_settings.EMAIL_PORT = handler.port
-    yield handler
-    controller.stop()
+    with smtp_server() as handler:
+        smtp_settings.EMAIL_PORT = handler.port
+        yield handler
+
+
+def stalled_server() -> socket.socket:
+    """A server that takes the connection and then says nothing (a stalled relay): the kernel
+    completes the connection into the listening socket's queue, and nothing ever reads it."""
+    return socket.create_server(("127.0.0.1", 0), backlog=8)
 
 
 @pytest.fixture
 def stalled_port():
-    """A mail server that takes the connection and then says nothing: the kernel completes the
-    connection into the listening socket's queue, and nothing ever reads it or answers."""
-    with socket.create_server(("127.0.0.1", 0), backlog=8) as listener:
+    with stalled_server() as listener:
         yield listener.getsockname()[1]
 
 
@@ -128,7 +142,9 @@ def test_an_alert_reaches_a_real_mail_server_with_its_headers_and_no_case_detail
     assert services.send_pending_notifications() == 2
     [message] = mailbox.to(world.dsl.email)
     assert message["From"] == settings.DEFAULT_FROM_EMAIL
-    assert message["Subject"] == "ypsi: a new concern needs your attention"
+    assert message["Subject"] == (
+        f"ypsi: a new concern needs your attention ({incident.reference}, Hillside Academy)"
+    )
     assert message["Auto-Submitted"] == "auto-generated"
     note = Notification.objects.get(recipient=world.dsl)
     assert message["X-Ypsi-Notification"] == str(note.pk)
@@ -136,8 +152,10 @@ def test_an_alert_reaches_a_real_mail_server_with_its_headers_and_no_case_detail
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert f"https://ypsi.example.org/incidents/{incident.pk}/" in text
-    for detail in (*CASE_DETAIL, incident.reference):
+    # Issue 12: the school and the reference are named, nothing of the case.
+    for detail in set(CASE_DETAIL) - {"Hillside"}:
         assert detail not in message["Subject"] + text + html
+    assert f"{incident.reference} at Hillside Academy" in text
     assert Notification.objects.filter(sent_at__isnull=True).count() == 0
 
 
@@ -231,7 +249,7 @@ def test_a_user_with_no_email_address_is_given_up_without_trying(world, mailbox)
     assert mailbox.attempts == []
 
 
-def test_a_task_out_of_time_gives_its_claim_back_untried(world, monkeypatch):
+def test_a_send_out_of_the_tasks_time_gives_its_claim_back_and_waits_its_turn(world, monkeypatch):
     report(world)
 
     def out_of_time(note):
@@ -241,7 +259,85 @@ def test_a_task_out_of_time_gives_its_claim_back_untried(world, monkeypatch):
     with pytest.raises(SoftTimeLimitExceeded):
         services.send_pending_notifications()
     assert not Notification.objects.filter(claimed_at__isnull=False).exists()
-    assert not DeliveryFailure.objects.exists()
+    failure = DeliveryFailure.objects.get()  # the one in flight; the other was not tried
+    assert failure.reason == "The send did not end within the task's time limit"
+    assert failure.gave_up_at is None
+
+
+# The demo's worker (solo pool) and a stalled mail server: before issue 19 the first send never
+# ended, and no other task ran behind it.
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_stalled_mail_server_never_holds_the_worker_and_the_alerts_go_once_it_answers(
+    world, tmp_path
+):
+    celery_app.conf.task_always_eager = False  # the test's worker sends, not the test itself
+    with contextlib.ExitStack() as stack:
+        listener = stack.enter_context(stalled_server())
+        port = listener.getsockname()[1]
+        env = worker_env(tmp_path, {}) | {
+            "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+            "EMAIL_TIMEOUT": "1",
+        }
+        running = stack.enter_context(worker(env))
+        stack.enter_context(beat(env))
+        report(world)
+        wait_until(DeliveryFailure.objects.exists, 30, "a send that timed out")
+        assert all("timed out" in f.reason for f in DeliveryFailure.objects.all())
+        for _ in range(3):  # beat keeps sending every second: the worker still answers
+            started = time.monotonic()
+            assert running.app.send_task("incidents.tasks.ping").get(timeout=10) == "pong"
+            assert time.monotonic() - started < 5
+
+        listener.close()  # the relay answers again, on the same port
+        mailbox = stack.enter_context(smtp_server(port))
+        time.sleep(2)  # a send in flight at the switch has ended (and failed)
+        DeliveryFailure.objects.update(retry_after=timezone.now())  # its wait has passed
+        wait_until(
+            lambda: not Notification.objects.filter(sent_at__isnull=True).exists(),
+            30,
+            "the alerts, once the mail server answers",
+        )
+    assert sorted(m["To"] for m in mailbox.messages) == sorted(
+        [world.dsl.email, world.deputy_dsl.email]
+    )
+
+
+# Production's pool (prefork) and a send that outlasts the task's time limit (EMAIL_TIMEOUT set
+# longer than it): the soft limit stops the task, its claim goes back, and the worker goes on.
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_task_time_limit_stops_a_stuck_send_and_the_worker_goes_on(world, tmp_path):
+    celery_app.conf.task_always_eager = False
+    report(world)
+    with contextlib.ExitStack() as stack:
+        listener = stack.enter_context(stalled_server())
+        port = listener.getsockname()[1]
+        env = worker_env(tmp_path, {}) | {
+            "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+            "EMAIL_TIMEOUT": "60",
+            "TASK_TIME_LIMIT_SECONDS": "2",
+        }
+        running = stack.enter_context(worker(env, pool="prefork"))
+        running.app.send_task("incidents.tasks.send_notifications")
+        in_flight = Notification.objects.filter(claimed_at__isnull=False).exists
+        wait_until(in_flight, 30, "the send to the stalled server")
+        started = time.monotonic()
+        assert running.app.send_task("incidents.tasks.ping").get(timeout=20) == "pong"
+        assert time.monotonic() - started < 6  # the 2 s limit, not the 60 s EMAIL_TIMEOUT
+        assert "Soft time limit (2s) exceeded" in running.log_text()
+        failure = DeliveryFailure.objects.get()
+        assert failure.reason == "The send did not end within the task's time limit"
+
+        listener.close()
+        mailbox = stack.enter_context(smtp_server(port))
+        running.app.send_task("incidents.tasks.send_notifications")  # the next sweep
+        wait_until(
+            lambda: not Notification.objects.filter(sent_at__isnull=True).exists(),
+            30,
+            "the alerts, once the mail server answers",
+        )
+    assert len(mailbox.messages) == 2
 
 
 def health(client) -> tuple[int, dict]:
@@ -292,12 +388,62 @@ def test_production_refuses_to_send_alerts_nowhere_or_link_to_http(
     assert all(e.is_serious() for e in run_checks() if e.id.startswith("ypsi."))
 
 
+def test_a_production_process_with_nothing_but_a_secret_key_refuses_to_run_blind(tmp_path):
+    """DEBUG left unset is production (issue 17): the check stops `manage.py check` (and migrate)."""
+    unset = ("DEBUG", "EMAIL_URL", "SITE_URL", "DATABASE_URL", "REDIS_URL")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in unset}
+        | {"SECRET_KEY": "x" * 64, "DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "(ypsi.E001) EMAIL_URL sends email nowhere" in result.stderr
+    assert "(ypsi.E002) SITE_URL is not https" in result.stderr
+
+
+PUBLISH = (
+    "import time\n"
+    "from incidents.services.notifications import enqueue_notifications\n"
+    "started = time.monotonic()\n"
+    "enqueue_notifications()\n"
+    "print(time.monotonic() - started)"
+)
+
+
+# What a report's request does after its commit, in a process with the real settings. Before
+# issue 19: 19 s with Redis at a closed port (the result backend's retries); for ever with a Redis
+# that takes the connection and then stalls.
+@pytest.mark.slow
+@pytest.mark.parametrize(("redis", "at_most"), [("stopped", 1.5), ("stalled", 7)])
+def test_a_request_waits_on_a_redis_that_is_down_or_stalled_seconds_at_most(
+    tmp_path, redis, at_most
+):
+    with stalled_server() as listener:
+        port = listener.getsockname()[1] if redis == "stalled" else free_port()
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", PUBLISH],
+            cwd=ROOT,
+            env=os.environ
+            | {"REDIS_URL": f"redis://127.0.0.1:{port}/0", "DATA_DIR": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.split()[-1]) < at_most
+    assert "the sweep will send them" in result.stderr
+
+
 class ThrowAwayRedis:
     """A redis-server of the test's own on a free loopback port, stopped and started as the test
     says (the shared Redis is never touched); the leader of its own process group."""
 
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen | None = None
 

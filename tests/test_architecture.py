@@ -103,6 +103,18 @@ def test_the_page_sections_keep_their_order_and_every_app_is_registered_at_start
         "referrals/_incident.html",
         "incidents/_managing.html",
         "records/_incident.html",
+        "records/_sharing.html",
+        "records/_retention.html",
     ]
     assert hub.referrer().agencies()
-    assert set(hub._registry.sweeps) == {"reminders", "expired exports"}
+    assert set(hub._registry.sweeps) == {
+        "reminders",
+        "expired exports",
+        "exports republished",
+        "retention reviews listed",
+        "subject access requests",
+        "referrals required",
+        "agency responses",
+        "safety plan reviews",
+    }
+    assert hub._registry.seals

@@ -8,12 +8,11 @@ from django.utils import timezone
 
 from incidents import services as incidents
 from incidents.models import Stage
-from incidents.rules import Answer, Criterion
 from records import services
 from records.models import DeletionRequest, ViewingReason
 from referrals.models import Agency
 
-from .factories import IncidentFactory, InvolvedPersonFactory, member
+from .factories import IncidentFactory, InvolvedPersonFactory, complete_review, member
 
 pytestmark = pytest.mark.django_db
 
@@ -168,13 +167,7 @@ def test_a_deletion_is_confirmed_with_how_and_a_witness(world, incident):
 
 
 def test_a_refusal_sends_the_incident_back_for_a_referral_decision(world, incident):
-    incidents.record_facts(incident, world.dsl, "", incident_type="self", sexual_acts=Answer.NO)
-    incidents.record_criteria(
-        incident,
-        world.dsl,
-        criteria={c: (Answer.NO, "") for c in Criterion.values},
-        aggravating_factors=[],
-    )
+    complete_review(incident, world.dsl)
     decision = incidents.decide_manage_in_school(incident, world.dsl, reason="Fine")
     deletion = ask(incident, world)
     services.record_refusal(deletion, world.dsl, note="Said no, it's his phone")

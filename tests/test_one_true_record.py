@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Action, Decision, Incident, Notification, SignOff, Stage
-from incidents.rules import Answer, Criterion
 
-from .factories import IncidentFactory, InvolvedPersonFactory
+from .factories import IncidentFactory, InvolvedPersonFactory, complete_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,13 +28,7 @@ def ready_to_decide(world) -> Incident:
     """Reviewed, every criterion answered no: it may be referred or managed in school."""
     incident = IncidentFactory(school=world.school)
     InvolvedPersonFactory(incident=incident, name="Partner", age=15, roles=["recipient"])
-    services.record_facts(incident, world.dsl, "", incident_type="self", sexual_acts=Answer.NO)
-    services.record_criteria(
-        incident,
-        world.dsl,
-        criteria={c: (Answer.NO, "") for c in Criterion.values},
-        aggravating_factors=[],
-    )
+    complete_review(incident, world.dsl)
     incident.refresh_from_db()
     return incident
 
@@ -161,7 +154,7 @@ def test_closing_and_adding_an_action_at_once_never_leaves_a_closed_case_with_op
         managed,
         world.dsl,
         young_person=managed.people.filter(pupil__isnull=False).get(),
-        informed=True,
+        kind="informed",
         at=timezone.now() - datetime.timedelta(hours=1),
         by="DSL",
         who="Mother",
@@ -336,8 +329,13 @@ def test_on_sqlite_a_busy_worker_never_turns_a_page_into_an_error(world, managed
 
 def test_the_form_guard_is_on_every_form_that_changes_an_incident(client, world, managed):
     client.force_login(world.dsl)
-    for name in ("incident_review", "incident_decide", "action_add", "incident_close"):
-        page = client.get(reverse(name, args=[managed.pk])).content.decode()
+    for name, args in (
+        ("review_part", [managed.pk, "meeting"]),
+        ("incident_decide", [managed.pk]),
+        ("action_add", [managed.pk]),
+        ("incident_close", [managed.pk]),
+    ):
+        page = client.get(reverse(name, args=args)).content.decode()
         forms = page.count('method="post"') - page.count('action="/logout/"')
         assert len(re.findall(r'name="incident_version" value="\d+"', page)) >= forms > 0, name
         assert len(re.findall(r'name="form_token"', page)) >= forms, name

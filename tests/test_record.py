@@ -94,7 +94,7 @@ def test_the_pdf_has_the_decision_the_signatory_the_references_the_audit_and_the
     meta = subprocess.run(
         ["pdfinfo", "-meta", str(tmp_path / "record.pdf")], capture_output=True, text=True
     ).stdout
-    assert 'pdfaid:part="3"' in meta  # PDF/A-3b, for archiving
+    assert 'pdfaid:part="3"' in meta  # PDF/A-3 (3a: tagged), for archiving
     for expected in (
         "Manage in school",
         "Consensual, both 15",
@@ -151,5 +151,7 @@ def test_the_pdf_costs_the_same_queries_however_long_the_history(
         services.correct_person(person, world.dsl, f"Correction {i}", age=15 + i % 2)
     client.force_login(world.dsl)
     url = reverse("incident_pdf", args=[managed.pk])
-    with django_assert_max_num_queries(60):
+    # A fixed number for each section (agencies, managing and safety plans, imagery, sharing,
+    # retention), whatever the length of the history.
+    with django_assert_max_num_queries(90):
         assert client.get(url).status_code == 200

@@ -11,7 +11,13 @@ from incidents import services
 from incidents.models import Decision, Incident, SignOff, Stage
 from incidents.rules import Answer, Criterion
 
-from .factories import IncidentFactory, InvolvedPersonFactory, member
+from .factories import (
+    NO_AGGRAVATING_FACTORS,
+    IncidentFactory,
+    InvolvedPersonFactory,
+    complete_review,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +36,7 @@ def incident(world):
 
 def ready(incident, user, **facts):
     """A complete review with no criterion holding: a case the school may manage."""
-    defaults = {
-        "incident_type": "self",
-        "sexual_acts": Answer.NO,
-        "imagery_media": ["photo"],
-        "typology": "experimental_romantic",
-        "risk_level": "low",
-    }
-    services.record_facts(incident, user, "", **(defaults | facts))
-    services.record_criteria(incident, user, criteria=ALL_NO, aggravating_factors=[])
-    incident.refresh_from_db()
-    return incident
+    return complete_review(incident, user, criteria=ALL_NO, imagery_media=["photo"], **facts)
 
 
 def manage(incident, user, **kw):
@@ -115,7 +111,6 @@ def test_managing_in_school_is_refused_when_any_criterion_is_judged_to_hold(
         incident,
         world.dsl,
         criteria=ALL_NO | {criterion: (Answer.YES, "Yes")},
-        aggravating_factors=[],
         reason="New information",
     )
     with pytest.raises(ValidationError, match=rf"should be made: {criterion}\."):
@@ -128,7 +123,6 @@ def test_a_criterion_not_yet_known_blocks_the_decision(world, incident):
         incident,
         world.dsl,
         criteria=ALL_NO | {"5": (Answer.NOT_KNOWN, "")},
-        aggravating_factors=[],
         reason="Waiting for the school nurse",
     )
     with pytest.raises(ValidationError, match=r"Not yet known: 5\. You have reason"):
@@ -158,13 +152,12 @@ def test_sextortion_prompts_for_an_adult_and_makes_criterion_2_hold(world, incid
     assert assessment.answers["2"] == Answer.YES
 
 
-def test_aggravating_factors_must_be_answered_in_the_reason(world, incident):
+def test_an_aggravating_factor_answered_yes_must_be_answered_in_the_reason(world, incident):
     ready(incident, world.dsl)
-    services.record_criteria(
+    services.record_aggravating_factors(
         incident,
         world.dsl,
-        criteria=ALL_NO,
-        aggravating_factors=["persistent_behaviour"],
+        factors=NO_AGGRAVATING_FACTORS | {"persistent_behaviour": ("yes", "Third time this term")},
         reason="Third time",
     )
     with pytest.raises(ValidationError, match="persistent behaviour"):
@@ -173,6 +166,7 @@ def test_aggravating_factors_must_be_answered_in_the_reason(world, incident):
         incident, world.dsl, aggravating_answer="Persistent, but within a relationship; monitored."
     )
     assert decision.aggravating_answer.startswith("Persistent")
+    assert decision.aggravating_present == ["Persistent behaviour"]
 
 
 def test_the_wolverhampton_rule_refers_an_aggravated_incident_with_a_12_year_old(world):
@@ -341,7 +335,9 @@ def test_a_referral_needs_an_agency_and_a_reason(world, incident):
 def test_only_the_dsl_and_deputies_record_the_review(world, incident, who):
     with pytest.raises(PermissionDenied):
         services.record_criteria(
-            incident, getattr(world, who), criteria=ALL_NO, aggravating_factors=[]
+            incident,
+            getattr(world, who),
+            criteria=ALL_NO,
         )
 
 

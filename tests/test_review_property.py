@@ -11,7 +11,13 @@ from accounts.models import Role
 from incidents import rules, services
 from incidents.rules import Answer, Criterion
 
-from .factories import IncidentFactory, InvolvedPersonFactory, SchoolFactory, member
+from .factories import (
+    IncidentFactory,
+    InvolvedPersonFactory,
+    SchoolFactory,
+    complete_review,
+    member,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -57,19 +63,12 @@ def test_manage_in_school_is_accepted_exactly_when_no_criterion_holds(
             incident = IncidentFactory(school=school)
             for p in people:
                 InvolvedPersonFactory(incident=incident, **p)
-            services.record_facts(
-                incident,
-                dsl,
-                "",
-                incident_type="self",
-                sexual_acts=sexual_acts,
-                sextortion=sextortion,
-            )
-            services.record_criteria(
+            complete_review(
                 incident,
                 dsl,
                 criteria={c: (a, "") for c, a in judged.items()},
-                aggravating_factors=[],
+                sexual_acts=sexual_acts,
+                sextortion=sextortion,
             )
             facts = [
                 rules.PersonFacts(

@@ -132,6 +132,8 @@ def test_the_headteacher_changes_the_policy_and_the_change_is_kept_with_its_reas
         "police_phone": "101",
         "out_of_hours_phone": "",
         "alternative_signatory_title": "Chair of governors",
+        "retention_rule": "irms",
+        "retention_follows_advice": "on",
         "reason": "Governors adopted the HIN threshold",
     }
     assert client.post(url, data).status_code == 302

@@ -68,7 +68,7 @@ def test_a_deletion_cannot_be_confirmed_twice(world, managed):
 def test_closing_a_closed_incident_is_refused(client, world, managed):
     contact = {
         "young_person": managed.people.get(pupil__isnull=False),
-        "informed": True,
+        "kind": "informed",
         "at": timezone.now(),
         "by": "DSL",
         "who": "Mother",

@@ -17,14 +17,14 @@ PASSWORD = "correct-horse-battery"  # tests/factories.py
 
 
 def sign_in(client, username, password, path=None):
-    return client.post(path or reverse("login"), {"username": username, "password": password})
+    return client.post(path or reverse("login"), {"login": username, "password": password})
 
 
 def test_six_wrong_passwords_pause_the_account_even_for_the_right_one(client, world):
     for _ in range(5):
         response = sign_in(client, "hil-dsl", "a wrong guess")
         assert response.status_code == 200
-        assert "Enter a correct username and password" in response.text
+        assert "The username and/or password you specified are not correct." in response.text
     response = sign_in(client, "hil-dsl", "a wrong guess")
     assert response.status_code == 429
     assert "Sign-in is paused for this account" in response.text
@@ -60,7 +60,7 @@ def test_the_admin_signs_in_through_the_sites_own_page(client, world):
     world.administrator.is_superuser = True
     world.administrator.save()
     response = client.get("/admin/", follow=True)
-    assert response.redirect_chain[-1][0] == reverse("login") + "?next=/admin/"
+    assert response.redirect_chain[-1][0] == reverse("login") + "?next=%2Fadmin%2F"
     assert "Sign in to ypsi" in response.text
 
     # A password posted to the admin's own login is never checked there.

@@ -231,16 +231,18 @@ def log_on_failure(*processes: Process):
 
 
 @contextlib.contextmanager
-def worker(env: dict, *, timeout: float = 60):
+def worker(env: dict, *, timeout: float = 60, pool: str = "solo"):
     """Run `celery worker` with `env` until the block ends; yields the Process (`.app` its client).
 
-    The whole process group is ended when the block ends, whatever happened in it.
+    The whole process group is ended when the block ends, whatever happened in it. `pool` is the
+    demo's solo pool unless a test needs production's prefork (one child): its time limits.
     """
     running = start(
         "worker",
         [
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            "--concurrency=1",
             "--loglevel=WARNING",
             "--without-gossip",
             "--without-mingle",

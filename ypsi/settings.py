@@ -7,11 +7,13 @@ explicitly (`bin/demo` and the tests set DEBUG=true): embedded defaults, SQLite 
 Celery broker under ./data, email printed to the console.
 """
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +51,12 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    # Sign-in, second factors and reauthentication (django-allauth), not written by hand.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "accounts",
     "incidents",
     "referrals",
@@ -65,7 +73,16 @@ MIDDLEWARE = [
     "ypsi.uploads.RefuseImageryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.permissions.request_scope",  # the user's schools, looked up once per request
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signed out after SESSION_IDLE_MINUTES without a request; then a second factor before
+    # anything else for the roles that need one.
+    "accounts.security.IdleSessionMiddleware",
+    "accounts.security.RequireSecondFactorMiddleware",
+    "accounts.security.SecurityHeadersMiddleware",
+    "accounts.security.RefusedAccessMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -95,6 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.security.session_settings",
             ],
             "string_if_invalid": "",
         },
@@ -123,6 +141,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -139,6 +158,7 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=6)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "accounts.security.signing_in_as"
 # django-axes warns when the address is not a lockout parameter. Here it must not be: six typos
 # among a school's staff behind one address would lock every DSL out of an urgent referral.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -146,6 +166,40 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# django-allauth: accounts are made by the school (no sign-up), signed in by username.
+ACCOUNT_ADAPTER = "accounts.security.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset asked for an unknown address sends nothing
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+# The weightiest acts (signing off, exporting, changing roles) ask for the password or second
+# factor again when the last check is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_SECONDS", default=300)
+REAUTHENTICATE_WEIGHTY_ACTS = env.bool("REAUTHENTICATE_WEIGHTY_ACTS", default=not DEBUG)
+# Failed passwords per account are django-axes' (in the database); allauth's own limit on
+# failures is per address only, for "many from one address", above any one school's typos.
+ACCOUNT_RATE_LIMITS = {"login_failed": env.str("LOGIN_FAILURES_PER_ADDRESS", default="60/10m/ip")}
+# Single sign-on with the school's own accounts (Microsoft Entra ID, Google Workspace: both
+# OpenID Connect), one provider per school or trust, set up as an allauth "social application"
+# whose settings name the email domains it answers for. It only signs in someone who already
+# has a ypsi account with that email: roles are always given in ypsi, never by the provider.
+SOCIALACCOUNT_ADAPTER = "accounts.security.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "ypsi"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# A second factor is required of every safeguarding role, school administrators and admin
+# users whenever DEBUG is off; in the demo it is offered, not forced.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=not DEBUG)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+
 # The admin is a second door: mounted only in development or when a setting asks for it.
 ADMIN_ENABLED = env.bool("ADMIN_ENABLED", default=DEBUG)
 
@@ -262,6 +316,14 @@ NOTIFICATION_LATE_SECONDS = env.int("NOTIFICATION_LATE_SECONDS", default=900)
 CHASE_INTERVAL_DAYS = env.int("CHASE_INTERVAL_DAYS", default=1)
 CHASE_HEADTEACHER_AFTER_DAYS = env.int("CHASE_HEADTEACHER_AFTER_DAYS", default=2)
 CHASE_SIGN_OFF_AFTER_DAYS = env.int("CHASE_SIGN_OFF_AFTER_DAYS", default=1)
+# Issue 14: the dashboard lists this many cases of each group, with "see all" for the rest.
+DASHBOARD_CASES_PER_GROUP = env.int("DASHBOARD_CASES_PER_GROUP", default=10)
+# R37: a referral required and not made is alerted at once, then again every this many hours.
+REFERRAL_URGENT_EVERY_HOURS = env.int("REFERRAL_URGENT_EVERY_HOURS", default=4)
+# R38: children's social care acknowledges and decides within one working day (Working
+# Together 2023); what the local police undertake is agreed locally, in working days.
+REFERRAL_POLICE_ACKNOWLEDGE_DAYS = env.int("REFERRAL_POLICE_ACKNOWLEDGE_DAYS", default=1)
+REFERRAL_POLICE_DECISION_DAYS = env.int("REFERRAL_POLICE_DECISION_DAYS", default=10)
 # Reports from one account in an hour: past the first, the DSLs are told once and the reports
 # are grouped under that notice; past the second (no person typing reaches it) a report is
 # asked to wait, with everything typed kept (issue 17).
@@ -282,6 +344,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "records.tasks.check_calendars",
         "schedule": crontab(minute=0, hour=7, day_of_week="monday"),
     },
+    # R32, R40: on the first of each month, the records whose retention review falls due.
+    "retention": {
+        "task": "records.tasks.list_retention_due",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
+}
+
+SSO_ORIGINS = env.list(
+    "SSO_ORIGINS", default=["https://login.microsoftonline.com", "https://accounts.google.com"]
+)
+# Content-Security-Policy (django-csp): scripts and styles from this site only, no inline
+# script or style anywhere; images from here or the second-factor QR code (a data: URI).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        # Signing in with the school's own accounts posts on to its provider.
+        "form-action": [SELF, *SSO_ORIGINS],
+        "frame-ancestors": [NONE],
+    }
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -299,10 +387,21 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
+# LOG_FORMAT=json: one JSON object a line (ypsi/logs.py), for Django, Celery and gunicorn.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+if LOG_FORMAT == "json":  # Python's warnings too (a library's, Celery's), as log lines
+    logging.captureWarnings(True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "ypsi.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every layout step at INFO: only its warnings matter.
     "loggers": {

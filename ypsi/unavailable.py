@@ -36,23 +36,42 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        log.error("The database is unavailable; answered 503", exc_info=exception)
-        ctx = {
-            "user": AnonymousUser(),
-            "messages": (),
-            "posted": request.method == "POST",
-            "action": request.get_full_path(),
-            "kept": [
-                (name, value, _shown_as(name, value))
-                for name, values in request.POST.lists()
-                if _kept(name)
-                for value in values
-            ],
-            "files": [(name, f.name) for name, fs in request.FILES.lists() for f in fs],
-        }
-        response = render(request, "503.html", ctx, status=503)
-        response["Retry-After"] = "60"
-        return response
+        return unavailable(request, exception)
+
+
+def keeps_typing_when_down(call):
+    """For a middleware's __call__ that reads the session or the user: a database outage there
+    is answered like one in a view (Django turns a middleware's exception into a bare 500
+    before any outer middleware could see it)."""
+
+    def guarded(self, request):
+        try:
+            return call(self, request)
+        except (OperationalError, InterfaceError) as exception:
+            return unavailable(request, exception)
+
+    return guarded
+
+
+def unavailable(request, exception):
+    """The 503 page, carrying every posted value back (nothing was saved)."""
+    log.error("The database is unavailable; answered 503", exc_info=exception)
+    ctx = {
+        "user": AnonymousUser(),
+        "messages": (),
+        "posted": request.method == "POST",
+        "action": request.get_full_path(),
+        "kept": [
+            (name, value, _shown_as(name, value))
+            for name, values in request.POST.lists()
+            if _kept(name)
+            for value in values
+        ],
+        "files": [(name, f.name) for name, fs in request.FILES.lists() for f in fs],
+    }
+    response = render(request, "503.html", ctx, status=503)
+    response["Retry-After"] = "60"
+    return response
 
 
 def _kept(name: str) -> bool:

@@ -13,15 +13,15 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Pupil, School, Sex
+from accounts.names import fold
 
 from ..rules import (
-    ActionKind,
     AgeBand,
     AggravatingFactor,
     Answer,
     ImageryOrigin,
     IncidentType,
-    ParentContactMethod,
+    PersonKind,
     PersonRole,
     RiskLevel,
     Typology,
@@ -33,6 +33,13 @@ from ..rules import (
 from .alerts import DeliveryFailure as DeliveryFailure
 from .alerts import Notification as Notification
 from .alerts import ReportFlood as ReportFlood
+from .managing import Action as Action
+from .managing import Conversation as Conversation
+from .managing import ParentContact as ParentContact
+from .managing import Platform as Platform
+from .managing import RiskAssessment as RiskAssessment
+from .managing import SafetyPlan as SafetyPlan
+from .managing import SafetyPlanReview as SafetyPlanReview
 
 
 class Stage(models.TextChoices):
@@ -91,6 +98,10 @@ class Incident(models.Model):
     # Devices, services and platforms; how widely shared (R4)
     devices_and_platforms = models.TextField(
         "devices, apps and platforms involved", blank=True, help_text="If known."
+    )
+    # The same, picked by the DSL from the school's list (Platform) so that they can be counted.
+    platforms = models.JSONField(
+        "devices, apps and platforms (from the list)", default=list, blank=True
     )
     spread = models.CharField(
         "how widely the imagery has been shared",
@@ -153,10 +164,33 @@ class Incident(models.Model):
         related_name="incidents",
     )
 
-    history = HistoricalRecords(excluded_fields=["version", "changed_at", "changed_by"])
+    # R37: since when a referral has been required and not made (kept by services.urgency after
+    # every change, and by the sweep), so the dashboard and the reminders need no re-assessment.
+    referral_required_since = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=["version", "changed_at", "changed_by", "referral_required_since"]
+    )
 
     class Meta:
         ordering = ["-reported_at"]
+        # Every filter and ordering of the list, the dashboard and the inspection report, per
+        # school (a DSL) and across schools (a trust lead): checked with EXPLAIN (bench/).
+        indexes = [
+            models.Index(
+                fields=["school", "-reported_at", "-id"], name="incident_school_reported"
+            ),
+            models.Index(fields=["-reported_at", "-id"], name="incident_reported"),
+            models.Index(fields=["school", "stage", "-reported_at"], name="incident_school_stage"),
+            models.Index(fields=["stage", "-reported_at"], name="incident_stage"),
+            models.Index(fields=["school", "disclosed_at"], name="incident_school_disclosed"),
+            models.Index(fields=["disclosed_at"], name="incident_disclosed"),
+            models.Index(
+                fields=["referral_required_since"],
+                condition=models.Q(referral_required_since__isnull=False),
+                name="incident_referral_required",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -192,7 +226,28 @@ class InvolvedPerson(models.Model):
         help_text="Another school, or 'adult' for someone who is not at school.",
     )
     roles = models.JSONField(default=list)
-    history = HistoricalRecords()
+    # R36: an online contact whose age is not verified, or an AI application, beside people.
+    kind = models.CharField(
+        "who or what they are",
+        max_length=20,
+        choices=PersonKind.choices,
+        default=PersonKind.PERSON,
+    )
+    # R4: "about 200 pupils" in a group chat is a group with an approximate number, not a person.
+    group_size = models.PositiveIntegerField(
+        "about how many",
+        null=True,
+        blank=True,
+        help_text="For a group (such as a year group chat): roughly how many received it.",
+    )
+    # R4: recorded for anyone involved; a roster pupil's own flags count as well.
+    sen_or_disability = models.BooleanField("SEN or disability", default=False)
+    looked_after = models.BooleanField("looked after", default=False)
+    known_to_social_care = models.BooleanField("known to children's social care", default=False)
+    # The name folded (accounts/names.py), for the search that forgives accents, case and
+    # apostrophes; a roster pupil is searched by the pupil's own. Kept by save().
+    search_name = models.CharField(max_length=300, editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["search_name"])
 
     class Meta:
         ordering = ["pk"]
@@ -200,9 +255,30 @@ class InvolvedPerson(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)[:300]
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_group(self) -> bool:
+        return self.group_size is not None
+
+    @property
+    def vulnerabilities(self) -> list[str]:
+        """What is recorded here, and on the roster for a pupil: either source is enough."""
+        names = ("sen_or_disability", "looked_after", "known_to_social_care")
+        return [
+            self._meta.get_field(n).verbose_name
+            for n in names
+            if getattr(self, n) or (self.pupil_id and getattr(self.pupil, n))
+        ]
+
     @property
     def display_name(self) -> str:
-        return str(self.pupil) if self.pupil_id else self.name or "Name not known"
+        name = str(self.pupil) if self.pupil_id else self.name or "Name not known"
+        return f"{name} (about {self.group_size})" if self.is_group else name
 
     @property
     def effective_date_of_birth(self) -> date | None:
@@ -225,12 +301,23 @@ class InvolvedPerson(models.Model):
         dob = self.effective_date_of_birth
         return age_on(dob, day) if dob else self.age
 
+    def age_source(self) -> str:
+        """What an age from a date of birth rests on, so that a finding of an adult says so (a
+        slip in a date of birth is easily made); "" for an age or band given as such."""
+        dob = self.effective_date_of_birth
+        if dob is None:
+            return ""
+        where = "on the school roster" if self.pupil_id else "as recorded"
+        return f"born {dob.day} {dob:%B %Y}, {where}"
+
     def age_band_at(self, day: date) -> str:
         age = self.age_at(day)
         return band_for_age(age) if age is not None else self.age_band
 
     def role_labels(self) -> list[str]:
-        return [PersonRole(r).label for r in self.roles if r in PersonRole.values]
+        """Their part, after what they are when that is not a person of a known kind (R36)."""
+        kind = [] if self.kind == PersonKind.PERSON else [self.get_kind_display()]
+        return kind + [PersonRole(r).label for r in self.roles if r in PersonRole.values]
 
 
 class InitialReview(models.Model):
@@ -246,7 +333,8 @@ class InitialReview(models.Model):
     considerations = models.JSONField(default=dict, blank=True)
     # {Criterion value: {"answer": Answer value, "note": str}}: the DSL's judgement.
     criteria = models.JSONField(default=dict, blank=True)
-    aggravating_factors = models.JSONField(default=list, blank=True)
+    # {AggravatingFactor value: {"answer": "yes" or "no", "note": str}}: each answered (R9).
+    aggravating_factors = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords(m2m_fields=[attendees])
 
     def __str__(self) -> str:
@@ -256,8 +344,23 @@ class InitialReview(models.Model):
         entry = self.criteria.get(criterion) or {}
         return entry.get("answer", Answer.NOT_KNOWN), entry.get("note", "")
 
+    def factor(self, factor: str) -> tuple[str, str]:
+        entry = self.aggravating_factors.get(factor) or {}
+        return entry.get("answer", ""), entry.get("note", "")
+
+    def factors_present(self) -> list[tuple[str, str]]:
+        """The aggravating factors answered yes, with their notes."""
+        return [
+            (f.label, self.factor(f)[1])
+            for f in AggravatingFactor
+            if self.factor(f)[0] == Answer.YES
+        ]
+
     def factor_labels(self) -> list[str]:
-        return [AggravatingFactor(f).label for f in self.aggravating_factors]
+        return [label for label, _note in self.factors_present()]
+
+    def factors_unanswered(self) -> list[str]:
+        return [f.label for f in AggravatingFactor if not self.factor(f)[0]]
 
 
 class Decision(models.Model):
@@ -276,13 +379,28 @@ class Decision(models.Model):
     reason = models.TextField()
     aggravating_answer = models.TextField(blank=True)
     headteacher_input = models.TextField(blank=True)
+    # The parts of the initial review not complete when a referral was decided (issue 12):
+    # a referral never waits for them, and the record says what was not yet done.
+    review_incomplete = models.JSONField(
+        "parts of the initial review not complete", default=list, blank=True
+    )
     facts = models.JSONField(default=dict)  # what the decision rests on, as it was
     superseded_at = models.DateTimeField(null=True, blank=True)
     superseded_reason = models.TextField(blank=True)
+    # When the chase (records/chasing.py) next looks at this: empty until it first has.
+    next_chase_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["made_at", "pk"]
+        indexes = [
+            models.Index(fields=["next_chase_on"], name="decision_chase_next"),
+            models.Index(
+                fields=["made_at"],
+                condition=models.Q(superseded_at__isnull=True, next_chase_on__isnull=True),
+                name="decision_chase_first",
+            ),
+        ]
         constraints = [
             # Two DSLs deciding at the same instant cannot leave two decisions in force.
             models.UniqueConstraint(
@@ -311,6 +429,19 @@ class Decision(models.Model):
     def current_sign_off(self):
         live = [s for s in self.sign_offs.all() if s.superseded_at is None]
         return live[-1] if live else None
+
+    @property
+    def aggravating_present(self) -> list[str]:
+        """The aggravating factors that were "yes" when the decision was made (R9), shown
+        beside it. Decisions from before each factor was answered kept a list of those present."""
+        factors = self.facts.get("aggravating_factors") or {}
+        if isinstance(factors, list):
+            return [AggravatingFactor(f).label for f in factors]
+        return [
+            AggravatingFactor(f).label
+            for f, (answer, _note) in factors.items()
+            if answer == Answer.YES
+        ]
 
 
 class SignOff(models.Model):
@@ -347,108 +478,3 @@ class SignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} by {self.signed_by}"
-
-
-class RiskAssessment(models.Model):
-    """The further review after a decision not to refer (R17): UKCCIS and Annex A questions."""
-
-    incident = models.OneToOneField(
-        Incident, on_delete=models.PROTECT, related_name="risk_assessment"
-    )
-    assessed_at = models.DateTimeField(default=timezone.now)
-    answers = models.JSONField(default=dict)  # {RiskQuestion value: note}
-    summary = models.TextField("overall assessment")
-    history = HistoricalRecords()
-
-    def __str__(self) -> str:
-        return f"Risk assessment of {self.incident}"
-
-
-class Conversation(models.Model):
-    """A conversation with a young person (R18): what the imagery contains, without looking."""
-
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="conversations")
-    young_person = models.ForeignKey(
-        InvolvedPerson, on_delete=models.PROTECT, related_name="conversations"
-    )
-    held_at = models.DateTimeField("when")
-    held_by = models.CharField("who held it", max_length=200)
-    preferred_adult = models.BooleanField(
-        "held by an adult the young person chose",
-        default=False,
-        help_text="If the young person is more comfortable with another teacher, that is facilitated.",
-    )
-    imagery_described = models.TextField(
-        "what the imagery contains, as described (without looking)"
-    )
-    seen_or_shared_by = models.TextField("who has seen or shared it")
-    preventing_sharing = models.TextField("how further sharing will be prevented")
-    note = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["held_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"Conversation with {self.young_person}"
-
-
-class ParentContact(models.Model):
-    """Parents or carers informed, or the decision not to inform them and why (R19)."""
-
-    incident = models.ForeignKey(
-        Incident, on_delete=models.PROTECT, related_name="parent_contacts"
-    )
-    young_person = models.ForeignKey(
-        InvolvedPerson, on_delete=models.PROTECT, related_name="parent_contacts"
-    )
-    informed = models.BooleanField()
-    at = models.DateTimeField("when")
-    by = models.CharField("by whom", max_length=200)
-    who = models.CharField("who was told", max_length=200, blank=True)
-    how = models.CharField(max_length=20, choices=ParentContactMethod.choices, blank=True)
-    reason_not_informed = models.TextField(blank=True)
-    agreed_with = models.CharField(
-        "agreed with",
-        max_length=300,
-        blank=True,
-        help_text="Normally children's social care or the police.",
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"Parents of {self.young_person}: {'informed' if self.informed else 'not informed'}"
-
-
-class Action(models.Model):
-    """Support, education, sanctions, reports (R20): each with an owner and a due date."""
-
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="actions")
-    kind = models.CharField(max_length=20, choices=ActionKind.choices)
-    description = models.TextField()
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions"
-    )
-    due = models.DateField("due by")
-    done_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.TextField(blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["due", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.description[:40]}"
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.done_at is None and self.due < timezone.localdate()

@@ -41,7 +41,8 @@ class ReportFlood(models.Model):
 
 
 class Notification(models.Model):
-    """An email that a user must be sent, kept in the database so none is lost (R1, R34).
+    """An email that a user must be sent, kept in the database so none is lost (R1, R34), and
+    listed in the app with the unread ones counted in the header (issue 12).
 
     Sent by a task and re-tried by the periodic sweep; `claimed_at` stops two workers sending the
     same email, and a claim older than CLAIM_TIMEOUT is taken to be a dead worker's.
@@ -55,6 +56,19 @@ class Notification(models.Model):
         TRANSFER_OVERDUE = "transfer_overdue", "A child protection file transfer is not confirmed"
         CALENDAR_ENDING = "calendar_ending", "The school's term dates need entering"
         UNUSUAL_VOLUME = "unusual_volume", "An unusual number of reports from one account"
+        ROLE_CHANGED = "role_changed", "A role at your school was given or removed"
+        # Issue 12: told at once, not only when overdue, and in the app as well as by email.
+        AWAITING_SIGN_OFF = "awaiting_sign_off", "A decision is awaiting your sign-off"
+        SENT_BACK = "sent_back", "A decision you made was sent back to you"
+        # R37: at once, and again every REFERRAL_URGENT_EVERY_HOURS until a referral is made.
+        REFERRAL_REQUIRED = "referral_required", "A referral is required and has not been made"
+        # R38: what an agency has not sent back by when it was expected.
+        REFERRAL_NO_ACK = "referral_no_ack", "An agency has not acknowledged a referral"
+        REFERRAL_NO_DECISION = "referral_no_decision", "An agency has not said what it decided"
+        # R41: a subject access request nearing or past its one-month deadline.
+        SAR_DUE = "sar_due", "A subject access request is due"
+        # R43: a safety plan's review date has passed.
+        SAFETY_PLAN_REVIEW = "safety_plan_review", "A safety plan is due for review"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
@@ -71,6 +85,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Seen in the app (issue 12): set when the user opens it, or the incident it is about.
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,6 +1,6 @@
 """What the recorded facts and judgements mean: the five criteria, derived and judged (R5-R8)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import rules
 from ..models import Incident, InitialReview
@@ -24,6 +24,8 @@ class Assessment:
     local_rule_reasons: list[str]
     prompts: list[str]
     previous_incidents: list[Incident]
+    # Who is under 13, for the UKCCIS "Younger children" guidance beside criterion 3 (item 7).
+    under_13: list[str] = field(default_factory=list)
 
     @property
     def answers(self) -> dict[str, str]:
@@ -60,6 +62,25 @@ class Assessment:
         return problems
 
 
+def ai_prompts(incident_type: str, imagery_origin: str) -> list[str]:
+    """R30 and issue 13 item 5: an AI-generated or manipulated image is still an indecent image
+    of a child, and one made of another child was made without their consent."""
+    prompts = []
+    if imagery_origin in (rules.ImageryOrigin.AI_GENERATED, rules.ImageryOrigin.MANIPULATED):
+        prompts.append(
+            'The imagery is recorded as AI-generated or digitally manipulated: "pseudo-images" '
+            "of children are indecent images in law, and are treated as real imagery in every "
+            "criterion."
+        )
+    if incident_type == rules.IncidentType.MAKES_ANOTHERS:
+        prompts.append(
+            "Imagery of another child was made without the pictured child taking part: consider "
+            "whether they were coerced or harmed (criterion 2, criterion 5) and whether the "
+            "behaviour is harmful sexual behaviour."
+        )
+    return prompts
+
+
 def person_facts(incident: Incident) -> list[rules.PersonFacts]:
     day = incident.incident_date
     return [
@@ -68,6 +89,8 @@ def person_facts(incident: Incident) -> list[rules.PersonFacts]:
             roles=tuple(p.roles),
             age=p.age_at(day),
             age_band=p.age_band_at(day),
+            age_from=p.age_source(),
+            kind=p.kind,
         )
         for p in incident.people.all()
     ]
@@ -106,7 +129,7 @@ def assess(incident: Incident) -> Assessment:
                 judged=judged,
                 note=note,
                 derived=d,
-                answer=rules.effective(judged, d),
+                answer=rules.effective(judged, d, note),
             )
         )
     answers = {v.criterion: v.answer for v in views}
@@ -123,6 +146,18 @@ def assess(incident: Incident) -> Assessment:
         prompts.append(
             "Financially motivated sexual extortion is usually carried out by adult offenders: an "
             "adult is very likely involved (criterion 1). Blackmail is criterion 2."
+        )
+    prompts += ai_prompts(incident.incident_type, incident.imagery_origin)
+    with_sen = [
+        p.display_name
+        for p in incident.people.all()
+        if p.sen_or_disability or (p.pupil_id and p.pupil.sen_or_disability)
+    ]
+    if with_sen:
+        prompts.append(
+            "Recorded with SEN or a disability: "
+            + ", ".join(with_sen)
+            + ". Criterion 2 asks whether there are concerns about their capacity to consent."
         )
     pupils = [p.pupil_id for p in incident.people.all() if p.pupil_id]
     previous = (
@@ -141,6 +176,7 @@ def assess(incident: Incident) -> Assessment:
         local_rule_reasons=local,
         prompts=prompts,
         previous_incidents=previous,
+        under_13=[p.name for p in people if rules.is_under(p, 13)],
     )
 
 
@@ -158,6 +194,16 @@ def facts_snapshot(incident: Incident) -> dict:
         ],
         "typology": [incident.typology, incident.risk_level],
         "criteria": {c.criterion: [c.answer, c.note] for c in assessment.criteria},
-        "aggravating_factors": sorted(review.aggravating_factors),
-        "people": [[p.name, sorted(p.roles), p.age, p.age_band] for p in person_facts(incident)],
+        "aggravating_factors": {
+            f: list(review.factor(f))
+            for f in rules.AggravatingFactor.values
+            if review.factor(f)[0]
+        },
+        # A kind is added only where it is not a person's, so snapshots from before R36 match.
+        "people": [
+            [p.name, sorted(p.roles), p.age, p.age_band]
+            + ([p.kind] if p.kind != rules.PersonKind.PERSON else [])
+            for p in person_facts(incident)
+        ],
+        "vulnerabilities": [[p.display_name, p.vulnerabilities] for p in incident.people.all()],
     }

@@ -9,6 +9,7 @@ from ..models import Decision, Incident, Stage
 from .assessment import assess
 from .common import lock, require_open, require_perm, require_reason
 from .decision import current_decision
+from .managing import safety_plan_check
 
 
 def referral_required(incident: Incident) -> bool:
@@ -27,6 +28,7 @@ def closing_blockers(incident: Incident) -> list[str]:
     if decision is None:
         blockers.append("No decision is recorded: refer, or decide to manage in school.")
     blockers += hub.closing_blockers(incident)
+    blockers += safety_plan_check(incident)
     if (
         decision is not None
         and decision.kind == Decision.Kind.MANAGE_IN_SCHOOL
@@ -70,6 +72,7 @@ def reopen_incident(incident: Incident, user, *, reason: str) -> None:
     lock(incident, user)
     if incident.stage != Stage.CLOSED:
         raise ValidationError("Only a closed incident can be reopened.")
+    hub.refuse_if_sealed(incident)
     reason = require_reason(reason)
     incident.closed_at = None
     incident.closed_by = None

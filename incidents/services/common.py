@@ -11,6 +11,7 @@ from accounts.permissions import has_school_perm
 from .. import stages
 from ..chronology import chronology
 from ..models import Incident, Stage
+from .urgency import check_after_commit
 
 
 def require_perm(user, perm: str, incident: Incident) -> None:
@@ -41,6 +42,8 @@ def lock(incident: Incident, user, *rows) -> None:
     incident.refresh_from_db()
     for row in rows:
         row.refresh_from_db()
+    # R37: whatever changed may make a referral required, or be the referral.
+    check_after_commit(incident.pk)
 
 
 def require_open(user, incident: Incident, *rows, perm: str = "change_incidents") -> None:

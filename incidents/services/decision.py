@@ -9,10 +9,11 @@ from accounts.models import Role
 from accounts.permissions import roles_at
 from ypsi.recording import save
 
-from .. import hub, stages
-from ..models import Decision, Incident, SignOff, Stage
+from .. import hub, stages, tasklist
+from ..models import Decision, DisclosureSource, Incident, SignOff, Stage
 from .assessment import assess, facts_snapshot, get_review
 from .common import require_open, require_reason, start_review
+from .notifications import tell_sent_back, tell_sign_off_needed
 
 
 def current_decision(incident: Incident) -> Decision | None:
@@ -51,6 +52,8 @@ def decide_refer(
         kind=Decision.Kind.REFER,
         made_by=user,
         reason=reason,
+        # A referral never waits for the review (issue 12): what was not done is on record.
+        review_incomplete=[s.describe() for s in tasklist.incomplete(incident)],
         facts=facts_snapshot(incident),
     )
     save(decision, user, "Decision: refer")
@@ -93,12 +96,21 @@ def decide_manage_in_school(
     problems = assess(incident).refusal(incident)
     if problems:
         raise ValidationError(problems)
-    review = get_review(incident)
-    if review.aggravating_factors and not aggravating_answer.strip():
+    unfinished = tasklist.incomplete(incident)
+    if unfinished:
         raise ValidationError(
-            "Aggravating factors weigh towards referral: answer each of them ("
-            + ", ".join(review.factor_labels()).lower()
-            + ") in your reason."
+            "Finish every part of the initial review before deciding to manage in school. Not "
+            "yet complete: " + "; ".join(s.describe().lower() for s in unfinished) + ". "
+            "A referral does not wait for the review: if in doubt, refer."
+        )
+    review = get_review(incident)
+    present = review.factor_labels()
+    if present and not aggravating_answer.strip():
+        raise ValidationError(
+            "Aggravating factors weigh towards referral, and this incident has "
+            + ", ".join(present).lower()
+            + ". Say why managing in school is still right despite each of them. If in doubt, "
+            "refer."
         )
     if current_decision(incident) is not None:
         raise ValidationError(
@@ -117,6 +129,33 @@ def decide_manage_in_school(
     stages.move(
         incident, Stage.MANAGED_IN_SCHOOL, user, "Decision: manage in school, awaiting sign-off"
     )
+    tell_sign_off_needed(decision)
+    return decision
+
+
+POLICE_ALREADY_INVOLVED = "Referred: police already involved (the police told the school)."
+
+
+def record_police_already_involved(incident: Incident, user) -> Decision | None:
+    """A report from the police starts referred (issue 13 item 2).
+
+    Called inside the report's transaction after the other apps' part of it: once the referrals
+    app has the police's referral on record, the decision is recorded as "referred: police
+    already involved", so the DSL is not asked to choose between refer and manage in school and
+    closing is not held up for want of a decision. Without a referral on record nothing is
+    decided here: the DSL decides as for any report.
+    """
+    if incident.disclosure_source != DisclosureSource.POLICE or not hub.referred(incident):
+        return None
+    decision = Decision(
+        incident=incident,
+        kind=Decision.Kind.REFER,
+        made_by=user,
+        reason=POLICE_ALREADY_INVOLVED,
+        facts=facts_snapshot(incident),
+    )
+    save(decision, user, POLICE_ALREADY_INVOLVED)
+    stages.move(incident, Stage.REFERRED, user, POLICE_ALREADY_INVOLVED)
     return decision
 
 
@@ -169,6 +208,7 @@ def sign_off(decision: Decision, user, *, comment: str, send_back: bool = False)
     )
     save(record, user, f"{SignOff.Outcome(outcome).label}: {comment.strip()}")
     if send_back:
+        tell_sent_back(record)
         decision.superseded_at = timezone.now()
         decision.superseded_reason = f"Sent back by {user}: {comment.strip()}"
         save(decision, user, decision.superseded_reason)
@@ -194,6 +234,8 @@ def facts_changed(incident: Incident, user, reason: str) -> None:
         signed.superseded_at = now
         signed.superseded_reason = f"The facts it rests on changed: {reason}"
         save(signed, user, signed.superseded_reason)
+        if not problems:
+            tell_sign_off_needed(decision, after=signed)
     if problems:
         decision.superseded_at = now
         decision.superseded_reason = (

@@ -16,7 +16,8 @@ from ypsi.recording import save
 
 from .. import hub
 from ..models import Incident, InvolvedPerson, Notification, ReportFlood
-from ..rules import AgeBand, PersonRole
+from ..rules import AgeBand, PersonKind, PersonRole
+from .decision import record_police_already_involved
 from .notifications import enqueue_notifications
 
 
@@ -33,6 +34,13 @@ class Person:
     sex: str = "not_known"
     year_group: str = ""
     school_name: str = ""
+    # R4: for anyone involved, roster pupil or not; a group counts roughly ("about 200").
+    group_size: int | None = None
+    sen_or_disability: bool = False
+    looked_after: bool = False
+    known_to_social_care: bool = False
+    # R36: an online contact whose age is not verified, or an AI application.
+    kind: str = PersonKind.PERSON
     errors: list[str] = field(default_factory=list)
 
 
@@ -52,8 +60,19 @@ def check_person(school: School, person: Person) -> None:
     if person.pupil is not None and person.pupil.school_id != school.pk:
         # A pupil of another school is described by name, never linked (R29).
         raise ValidationError("That pupil is not on this school's roll.")
+    if person.kind not in PersonKind.values:
+        raise ValidationError(f"Unknown kind of party: {person.kind}.")
+    if person.pupil is not None and person.kind != PersonKind.PERSON:
+        raise ValidationError(
+            "A pupil on the roll is a young person: not an online contact or an AI application."
+        )
     if person.pupil is None and not person.name.strip():
         raise ValidationError("Give a name or a description for each person who is not a pupil.")
+    if person.group_size is not None and (person.pupil is not None or person.group_size < 2):
+        raise ValidationError(
+            "A group is described by name (such as 'Year 9 group chat') with roughly how many "
+            "are in it: two or more."
+        )
 
 
 @transaction.atomic
@@ -99,6 +118,8 @@ def report_concern(
         save(person_row(incident, person), reporter, "Concern reported")
     # Other apps' part of a new report (a report from the police starts with its referral, R14).
     hub.incident_reported.send(sender=Incident, incident=incident, reporter=reporter)
+    # With the police's referral now on record, the decision is made: the police are involved.
+    record_police_already_involved(incident, reporter)
 
     flood = contain_volume(incident)
     if flood is None:
@@ -214,4 +235,9 @@ def person_row(incident: Incident, person: Person) -> InvolvedPerson:
         year_group="" if pupil else person.year_group,
         school_name="" if pupil else person.school_name,
         roles=list(dict.fromkeys(person.roles)),
+        group_size=None if pupil else person.group_size,
+        sen_or_disability=person.sen_or_disability,
+        looked_after=person.looked_after,
+        known_to_social_care=person.known_to_social_care,
+        kind=person.kind,
     )

@@ -1,8 +1,9 @@
 """Notifications: rows in the database, sent by a worker and retried by the sweep (R1, R24).
 
 Every send is bounded, so a mail server that stalls never holds the worker: the SMTP connection
-gives up after EMAIL_TIMEOUT, and a server that cannot be reached ends the run (the rest wait
-for the next sweep rather than a timeout each). A failure that may pass (no answer, an SMTP 4xx)
+gives up after EMAIL_TIMEOUT (and the task after its time limit, should a server answer, but
+slowly), and a server that cannot be reached ends the run (the rest wait for the next sweep
+rather than a timeout each). A failure that may pass (no answer, an SMTP 4xx)
 is tried again after a growing wait; one that will not (an SMTP 5xx on the recipient, no
 address) is given up with its reason. Either way it is seen: `undelivered()` is what the
 dashboard shows the school and the recipient, and what /health/ counts. The failure is a row
@@ -18,13 +19,15 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.permissions import schools_where
+from accounts.models import Role
+from accounts.permissions import roles_at, schools_where
 
 from ..models import DeliveryFailure, Notification
 
@@ -77,7 +80,7 @@ def send_pending_notifications() -> int:
         .filter(Q(failure=None) | Q(failure__gave_up_at=None, failure__retry_after__lte=now))
     )
     sent = 0
-    for note in pending.select_related("recipient", "failure").order_by("pk"):
+    for note in pending.select_related("recipient", "failure", "incident__school").order_by("pk"):
         row = Notification.objects.filter(pk=note.pk, sent_at__isnull=True)
         at_least_once = note.kind == Notification.Kind.NEW_CONCERN
         # A conditional UPDATE is the claim: of two workers, only one changes the row.
@@ -90,8 +93,10 @@ def send_pending_notifications() -> int:
         try:
             deliver(note)
         except SoftTimeLimitExceeded:
-            # The task's time is up: the row goes back for the next run, not as a failure.
-            Notification.objects.filter(pk=note.pk).update(claimed_at=None, sent_at=None)
+            # The task's time is up with this send in flight. Recorded as a failure, so that a
+            # server that answers, but too slowly, waits its turn as one that does not answer
+            # does, instead of holding every run until its limit.
+            record_failure(note, Failure("The send did not end within the task's time limit"))
             raise
         except Exception as error:
             failure = diagnose(error)
@@ -106,13 +111,75 @@ def send_pending_notifications() -> int:
     return sent
 
 
+def tell(kind: str, incident, users, key: str) -> None:
+    """Write one notification per user (once: `key` is unique), sent after the commit."""
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=u, incident=incident, kind=kind, key=f"{key}:{u.pk}")
+            for u in users
+        ],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(enqueue_notifications)
+
+
+def tell_sign_off_needed(decision, after=None) -> None:
+    """A decision to manage in school waits for its sign-off (R10): the headteacher is told at
+    once, or, when the headteacher made it, the nominated signatory; again `after` a sign-off
+    that the facts no longer match."""
+    school = decision.incident.school
+    role = Role.SIGNATORY if Role.HEADTEACHER in roles_at(decision.made_by, school) else None
+    signers = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__school=school,
+            memberships__role=role or Role.HEADTEACHER,
+        )
+        .exclude(pk=decision.made_by_id)
+        .distinct()
+    )
+    key = f"sign:{decision.pk}:{after.pk if after else 0}"
+    tell(Notification.Kind.AWAITING_SIGN_OFF, decision.incident, signers, key)
+
+
+def tell_sent_back(sign_off) -> None:
+    """The headteacher sent a decision back: whoever made it is told (R10)."""
+    decision = sign_off.decision
+    tell(
+        Notification.Kind.SENT_BACK,
+        decision.incident,
+        [decision.made_by],
+        f"sent_back:{sign_off.pk}",
+    )
+
+
+def read(user, notes=None, incident=None) -> int:
+    """Mark the user's notifications read: those given, or all about `incident`."""
+    mine = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notes is not None:
+        mine = mine.filter(pk__in=[n.pk for n in notes])
+    if incident is not None:
+        mine = mine.filter(incident=incident)
+    return mine.update(read_at=timezone.now())
+
+
+def read_on_opening(sender, user, incident, what: str, **kwargs) -> None:
+    if what == "incident":
+        read(user, incident=incident)
+
+
 def deliver(note: Notification) -> None:
-    """The email says only that something needs attention, with a link behind login (R34)."""
+    """The email names the school and the reference, and nothing of the case, with a link
+    behind login (R34)."""
     if not note.recipient.email:
         raise PermanentFailure("No email address")
+    incident = note.incident
     context = {
         "recipient": note.recipient,
         "what": note.get_kind_display(),
+        "school": incident.school.name if incident else "",
+        "reference": incident.reference if incident else "",
         "link": settings.SITE_URL + link(note),
     }
     message = EmailMultiAlternatives(

@@ -1,50 +1,49 @@
 """The DSL's daily view of cases: the dashboard, the list, an incident and its chronology."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.permissions import (
     get_for_user,
     has_school_perm,
     own_reports,
+    school_ids,
     schools_where,
     scoped,
 )
+from ypsi.pagination import keyset_page
 
-from .. import hub, services
+from .. import hub, services, workspace
 from ..casefile import case_file, case_queryset, incident_for
 from ..chronology import chronology
 from ..forms.intake import IncidentFilterForm
-from ..models import Action, Decision, Incident, ReportFlood, Stage
+from ..models import Incident, InvolvedPerson, ReportFlood, Stage
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Every open case the user may see, under what happens next to it (issue 12)."""
     user = request.user
-    awaiting = scoped(Incident.objects.filter(stage=Stage.REPORTED), user).select_related("school")
+    can_view = schools_where(user, "view_incidents").exists()
+    groups = workspace.open_cases(user) if can_view else []
+    shown = [case.incident for group in groups for case in group.cases]
+    hub.incidents_listed.send(sender=Incident, user=user, incidents=shown, what="list")
     ctx = {
-        "awaiting_review": awaiting.filter(flood=None),
+        "groups": groups,
+        "open_count": sum(g.count for g in groups),
         "floods": floods_awaiting(user),
-        "can_view_incidents": schools_where(user, "view_incidents").exists(),
+        "can_view_incidents": can_view,
         "can_report": schools_where(user, "report_concern").exists(),
         "roster_schools": schools_where(user, "manage_roster"),
         "policy_schools": schools_where(user, "manage_policy"),
         "my_reports": own_reports(Incident.objects.all(), user)[:5],
-        "overdue_actions": scoped(
-            Action.objects.filter(done_at__isnull=True, due__lt=timezone.localdate()),
-            user,
-            "change_incidents",
-            via="incident__school",
-        ).select_related("incident", "owner"),
-        "to_sign": services.awaiting_sign_off(
-            scoped(Decision.objects.all(), user, "sign_off_decisions", via="incident__school")
-        ).select_related("incident__school", "made_by"),
     }
     templates, panels = hub.panels(user)
     return render(
@@ -53,20 +52,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def floods_awaiting(user):
-    """Unusual numbers of reports from one account, each with its reports still to review."""
-    awaiting = Incident.objects.filter(stage=Stage.REPORTED).order_by("reported_at")
+    """Unusual numbers of reports from one account, each with how many are still to review and
+    the first DASHBOARD_CASES_PER_GROUP of them (like the dashboard's groups)."""
+    awaiting = Incident.objects.filter(stage=Stage.REPORTED)
     reading, suspending = (
         schools_where(user, "view_incidents"),
         schools_where(user, "manage_policy"),
     )
+    count = (
+        awaiting.filter(flood=OuterRef("pk")).order_by().values("flood").annotate(n=Count("pk"))
+    )
     # The administrator, who sees no incident, sees the notice to act on it, not the references.
     return (
-        ReportFlood.objects.filter(incidents__stage=Stage.REPORTED)
+        ReportFlood.objects.filter(Exists(awaiting.filter(flood=OuterRef("pk"))))
         .filter(Q(school__in=reading) | Q(school__in=suspending))
-        .distinct()
         .select_related("reporter", "school", "suspended_by")
-        .prefetch_related(Prefetch("incidents", awaiting, to_attr="awaiting"))
+        .prefetch_related(
+            Prefetch(
+                "incidents",
+                awaiting.order_by("reported_at", "pk")[: settings.DASHBOARD_CASES_PER_GROUP],
+                to_attr="listed",
+            )
+        )
         .annotate(
+            awaiting=Subquery(count.values("n")),
             can_read=Exists(reading.filter(pk=OuterRef("school"))),
             can_suspend=Exists(suspending.filter(pk=OuterRef("school"))),
         )
@@ -99,13 +108,28 @@ def flood_suspend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    schools = schools_where(request.user, "view_incidents")
-    if not schools.exists():
+    user = request.user
+    if not school_ids(user, "view_incidents"):
         raise PermissionDenied("Only the safeguarding team and the headteacher see incidents.")
+    schools = schools_where(user, "view_incidents")
     filters = IncidentFilterForm(request.GET or None, schools=schools)
-    incidents = filters.apply(scoped(Incident.objects.select_related("school"), request.user))
-    incidents = incidents.annotate(people_count=Count("people", distinct=True))
-    ctx = {"incidents": incidents, "filters": filters, "several_schools": schools.count() > 1}
+    people = (
+        InvolvedPerson.objects.filter(incident=OuterRef("pk"))
+        .order_by()
+        .values("incident")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    incidents = filters.apply(scoped(Incident.objects.select_related("school"), user)).annotate(
+        people_count=Coalesce(Subquery(people), 0)
+    )
+    page = keyset_page(request, incidents, ("-reported_at", "-pk"))
+    hub.incidents_listed.send(sender=Incident, user=user, incidents=page.items, what="list")
+    ctx = {
+        "incidents": page,
+        "filters": filters,
+        "several_schools": len(school_ids(user, "view_incidents")) > 1,
+    }
     return render(request, "incidents/incident_list.html", ctx)
 
 
@@ -125,10 +149,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def incident_chronology(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = incident_for(request.user, pk)
-    hub.incident_opened.send(
-        sender=Incident, user=request.user, incident=incident, what="chronology"
-    )
+    incident = incident_for(request.user, pk, what="chronology")
     return render(
         request,
         "incidents/chronology.html",

@@ -2,11 +2,9 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 
-from accounts.permissions import (
-    school_staff,
-)
+from accounts.permissions import safeguarding_team
 from ypsi.views import record_page
 
 from .. import services
@@ -19,19 +17,25 @@ from ..forms.managing import (
     ParentContactForm,
     ReopenForm,
     RiskAssessmentForm,
+    SafetyPlanForm,
+    SafetyPlanReviewForm,
 )
 
 
 @login_required
 def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     incident = incident_for(request.user, pk, needs="change_incidents")
-    existing = getattr(incident, "risk_assessment", None)
-    initial = {}
-    if existing is not None:
-        initial = {f"q_{k}": v for k, v in existing.answers.items()} | {
-            "summary": existing.summary
+    # One young person at a time (R17): ?young_person= opens theirs to continue it.
+    people = incident.people.all()
+    chosen = people.filter(pk=request.GET.get("young_person") or 0).first()
+    existing = chosen and incident.risk_assessments.filter(young_person=chosen).first()
+    initial = {"young_person": chosen}
+    if existing:
+        initial |= {f"q_{k}": v for k, v in existing.answers.items()} | {
+            "summary": existing.summary,
+            "risk_level": existing.risk_level,
         }
-    form = RiskAssessmentForm(request.POST or None, initial=initial)
+    form = RiskAssessmentForm(request.POST or None, initial=initial, people=people)
     return record_page(
         request,
         incident=incident,
@@ -39,14 +43,16 @@ def risk_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda d: services.record_risk_assessment(
             incident,
             request.user,
+            young_person=d["young_person"],
             answers=form.answers(),
+            risk_level=d["risk_level"],
             summary=d["summary"],
             reason=d["reason"],
         ),
         title="Further review and risk assessment",
         button="Save the assessment",
         success="Risk assessment saved.",
-        intro="Including an interview with the young people. Use your professional judgement with colleagues.",
+        intro="For each young person in turn: the pictured child, the sender and the recipients are assessed in their own right. Including an interview with the young people. Use your professional judgement with colleagues.",
     )
 
 
@@ -85,7 +91,11 @@ def parent_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     incident = incident_for(request.user, pk, needs="change_incidents")
-    form = ActionForm(request.POST or None, staff=school_staff(incident.school))
+    form = ActionForm(
+        request.POST or None,
+        staff=safeguarding_team(incident.school),
+        people=incident.people.all(),
+    )
     return record_page(
         request,
         incident=incident,
@@ -109,6 +119,45 @@ def action_complete(request: HttpRequest, pk: int, action_pk: int) -> HttpRespon
         title=f"Mark done: {action.description}",
         button="Mark as done",
         success="Action done.",
+    )
+
+
+@login_required
+def safety_plan_add(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = incident_for(request.user, pk, needs="change_incidents")
+    pairs = services.safety_plans_needed(incident)
+    if not pairs:
+        # Nothing to plan for: say so, rather than a form that cannot be filled in.
+        return render(request, "incidents/safety_plan_not_needed.html", {"incident": incident})
+    form = SafetyPlanForm(request.POST or None, pairs=pairs)
+    return record_page(
+        request,
+        incident=incident,
+        form=form,
+        save=lambda d: services.record_safety_plan(incident, request.user, **form.plan()),
+        title="Record a safety plan",
+        button="Save the safety plan",
+        success="Safety plan recorded.",
+        intro="The pictured young person and one who made or shared the imagery both attend "
+        "this school: record what keeps them apart where needed, who knows, and the support "
+        "for each (KCSIE, child-on-child abuse). It is reviewed by the date you give.",
+        then=incident.get_absolute_url() + "#safety-plans",
+    )
+
+
+@login_required
+def safety_plan_review(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
+    incident = incident_for(request.user, pk, needs="change_incidents")
+    plan = get_object_or_404(incident.safety_plans, pk=plan_pk)
+    return record_page(
+        request,
+        incident=incident,
+        form=SafetyPlanReviewForm(request.POST or None),
+        save=lambda d: services.review_safety_plan(plan, request.user, **d),
+        title=f"Review the {plan}",
+        button="Save the review",
+        success="Review recorded.",
+        then=incident.get_absolute_url() + "#safety-plans",
     )
 
 

@@ -11,7 +11,7 @@ from incidents.models import Incident, Stage
 from referrals.models import CustodyEvent
 
 from .. import factories
-from .test_review_journey import answer_all_criteria_no, record_scope
+from .test_review_journey import complete_every_part
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def fill_when(page, label, time="09:00"):
     group.get_by_label("Day").fill(str(day.day))
     group.get_by_label("Month").fill(str(day.month))
     group.get_by_label("Year").fill(str(day.year))
-    group.get_by_label("Time (24-hour)").fill(time)
+    group.get_by_label("Time", exact=True).fill(time)
 
 
 def report(page, live_server, login, world, pupil):
@@ -50,10 +50,7 @@ def test_a_case_managed_in_school_from_report_to_close(page, live_server, login,
     incident = report(page, live_server, login, world, pupil)
 
     login(world.dsl)
-    page.goto(f"{live_server.url}/incidents/{incident.pk}/review/")
-    record_scope(page)
-    answer_all_criteria_no(page)
-    page.locator("#criteria-form").get_by_role("button", name="Save the criteria").click()
+    complete_every_part(page, live_server, incident)
     page.goto(f"{live_server.url}/incidents/{incident.pk}/decide/")
     page.locator("#manage").get_by_label("Why are you confident").fill(
         "Consensual; no wider concerns."
@@ -68,6 +65,7 @@ def test_a_case_managed_in_school_from_report_to_close(page, live_server, login,
     login(world.dsl)
     page.goto(f"{live_server.url}/incidents/{incident.pk}/")
     page.get_by_role("link", name="Risk assessment").click()
+    page.locator("#id_young_person").select_option(label="Robin Synthetic")
     page.get_by_label("Why was the imagery shared?").fill("Within a relationship")
     page.get_by_label("Overall assessment").fill("Low risk; managed with support.")
     page.get_by_role("button", name="Save the assessment").click()
@@ -90,7 +88,7 @@ def test_a_case_managed_in_school_from_report_to_close(page, live_server, login,
 
     page.goto(f"{live_server.url}/incidents/{incident.pk}/parents/add/")
     page.get_by_label("Young person", exact=True).select_option(label="Robin Synthetic")
-    page.get_by_label("Yes").check()
+    page.get_by_label("Informed", exact=True).check()
     page.get_by_label("By whom").fill("The DSL")
     page.get_by_label("Who was told (name and relationship)").fill("Her mother")
     page.get_by_label("How", exact=True).select_option(

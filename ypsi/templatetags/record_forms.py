@@ -25,3 +25,17 @@ def form_guard(context) -> str:
             timezone.now().isoformat(),
         )
     return html
+
+
+@register.filter
+def govuk_widget(field, css_class: str):
+    """A form field's widget with the GOV.UK class and, where they exist, its hint and error ids
+    (a screen reader reads them with the input)."""
+    described = [f"{field.auto_id}-hint"] if field.help_text else []
+    described += [f"{field.auto_id}-error"] if field.errors else []
+    attrs = {"class": css_class + (" govuk-input--error" if field.errors else "")}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

@@ -1,0 +1,351 @@
+"""Benchmark (not a test): the pages at volume, for a DSL and a trust lead, against a floor.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ypsi_scale_bench \\
+        .venv/bin/python bench/volume.py generate 100000   # an empty database: made, then filled
+    DATABASE_URL=... .venv/bin/python bench/volume.py pages [ROUNDS] [PAGE]
+    DATABASE_URL=... .venv/bin/python bench/volume.py explain
+
+`generate N` makes a trust of 50 schools (a DSL, deputy, headteacher and member of staff each,
+1,000 pupils each) and a trust lead; reports THROUGH_SERVICES incidents (default 1,000) through
+`report_concern`, as staff do; then copies them in bulk, spread over five years and the 50
+schools, to N in all, with their people, an action each tenth and some access-log entries.
+
+`pages` signs in as the first school's DSL and as the trust lead and asks each page ROUNDS
+times (default 30; PAGE: only the pages whose label holds it), each time alternating with the floor, a trivial signed-in page (the user's
+own reports), so that both are measured in the same conditions in the same run. It prints each
+page's queries, size, median and p95 (ms) and the ratio of its p95 to the floor's. Requests go
+through Django's test client in this process: the whole middleware and view stack and the real
+database, no network or gunicorn in between.
+
+`explain` prints PostgreSQL's plan (EXPLAIN ANALYZE) of the queries the lists, the dashboard,
+the inspection report and the chase rest on, to check each uses an index.
+"""
+
+import datetime
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="ypsi-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ypsi.settings")
+os.environ.setdefault("DEBUG", "true")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+SCHOOLS = 50
+PUPILS = 1000
+THROUGH_SERVICES = int(os.environ.get("THROUGH_SERVICES", 1000))
+
+
+def generate(n: int) -> None:
+    from django.core.management import call_command
+
+    from accounts.models import Membership, Pupil, Role, School, Trust, TrustLead, User
+    from accounts.names import fold
+    from incidents.models import Action, Incident, InvolvedPerson, Stage
+    from incidents.services import Person, report_concern
+    from records.models import AccessLog
+
+    call_command("migrate", verbosity=0)
+    if Incident.objects.exists():
+        sys.exit("The database already holds incidents: give generate an empty one.")
+    started = time.perf_counter()
+    trust = Trust.objects.create(name="Bench Trust")
+    schools = [
+        School.objects.create(name=f"Bench School {k:02d}", code=f"B{k:02d}", trust=trust)
+        for k in range(SCHOOLS)
+    ]
+    staff = {}
+    for school in schools:
+        for role in (Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.STAFF):
+            user = User.objects.create(
+                username=f"{school.code.lower()}-{role}",
+                email=f"{school.code}-{role}@example.invalid",
+            )
+            Membership.objects.create(user=user, school=school, role=role)
+            staff[school.pk, role] = user
+    lead = User.objects.create(username="bench-trust-lead", email="lead@example.invalid")
+    TrustLead.objects.create(user=lead, trust=trust)
+    Pupil.objects.bulk_create(
+        (
+            Pupil(
+                school=school,
+                first_name=f"Pupil{k}",
+                last_name=f"Surname{k % 397}",
+                search_name=fold(f"Surname{k % 397} Pupil{k}"),  # save() is not called
+                date_of_birth=datetime.date(2011, 1, 1) + datetime.timedelta(days=k % 1500),
+                sex="female" if k % 2 else "male",
+                year_group=f"Year {7 + k % 5}",
+            )
+            for school in schools
+            for k in range(PUPILS)
+        ),
+        batch_size=5000,
+    )
+    print(
+        f"50 schools, their staff and {SCHOOLS * PUPILS} pupils: {time.perf_counter() - started:.0f} s"
+    )
+
+    started = time.perf_counter()
+    now = timezone.now()
+    made = min(n, THROUGH_SERVICES)
+    for k in range(made):
+        school = schools[k % SCHOOLS]
+        pupil = Pupil.objects.filter(school=school)[k % PUPILS]
+        report_concern(
+            reporter=staff[school.pk, Role.STAFF],
+            school=school,
+            disclosure_source="young_person",
+            disclosed_at=now - datetime.timedelta(hours=2 + k),
+            received_by="Form tutor",
+            account=f"Benchmark account {k}: an image was shared in a group chat.",
+            people=[
+                Person(roles=["pictured"], pupil=pupil),
+                Person(roles=["sharer"], name="An older pupil"),
+            ],
+        )
+    print(f"{made} incidents reported through the services: {time.perf_counter() - started:.0f} s")
+
+    started = time.perf_counter()
+    templates = list(Incident.objects.order_by("pk"))
+    people = {}
+    for person in InvolvedPerson.objects.order_by("pk"):
+        people.setdefault(person.incident_id, []).append(person)
+    fields = [
+        f.attname for f in Incident._meta.concrete_fields if f.attname not in ("id", "reference")
+    ]
+    person_fields = [
+        f.attname
+        for f in InvolvedPerson._meta.concrete_fields
+        if f.attname not in ("id", "incident_id", "pupil_id")
+    ]
+    five_years = datetime.timedelta(days=5 * 365)
+    stages = [Stage.REPORTED, Stage.REFERRED, Stage.MANAGED_IN_SCHOOL]
+    copies = n - made
+    batch = 5000
+    for first in range(0, copies, batch):
+        rows = []
+        for k in range(first, min(first + batch, copies)):
+            t = templates[k % len(templates)]
+            at = now - five_years + five_years * (k / max(copies, 1))
+            incident = Incident(**{f: getattr(t, f) for f in fields})
+            incident.reference = f"COPY-{k:07d}"
+            incident.school_id = schools[k % SCHOOLS].pk
+            incident.reported_by_id = staff[incident.school_id, Role.STAFF].pk
+            incident.reported_at, incident.disclosed_at = at, at - datetime.timedelta(hours=1)
+            old = now - at > datetime.timedelta(days=90)
+            incident.stage = Stage.CLOSED if old else stages[k % len(stages)]
+            incident.closed_at = at + datetime.timedelta(days=30) if old else None
+            rows.append((incident, t.pk))
+        Incident.objects.bulk_create([r[0] for r in rows], batch_size=batch)
+        InvolvedPerson.objects.bulk_create(
+            (
+                InvolvedPerson(
+                    incident_id=incident.pk, **{f: getattr(p, f) for f in person_fields}
+                )
+                for incident, template in rows
+                for p in people.get(template, [])
+            ),
+            batch_size=batch,
+        )
+        Action.objects.bulk_create(
+            (
+                Action(
+                    incident_id=incident.pk,
+                    kind="support",
+                    description="Check in with the young person",
+                    owner_id=staff[incident.school_id, Role.DSL].pk,
+                    due=timezone.localdate(incident.reported_at) + datetime.timedelta(days=14),
+                    done_at=None if incident.stage != Stage.CLOSED else incident.closed_at,
+                )
+                for incident, _ in rows[::10]
+            ),
+            batch_size=batch,
+        )
+        print(f"  {first + len(rows) + made} incidents", end="\r", flush=True)
+    first_school = schools[0]
+    newest = Incident.objects.filter(school=first_school).order_by("-reported_at").first()
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            incident=newest, user=staff[first_school.pk, Role.DSL], what="incident", in_team=True
+        )
+        for _ in range(500)
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+    print(
+        f"\n{copies} copies in bulk: {time.perf_counter() - started:.0f} s; {Incident.objects.count()} incidents"
+    )
+
+
+def _p95(values):
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def pages(rounds: int, only: str = "") -> None:
+    from accounts.models import Role, School, User
+    from incidents.models import Incident
+    from ypsi.pagination import _link
+
+    school = School.objects.order_by("pk").first()
+    dsl = User.objects.get(username=f"{school.code.lower()}-{Role.DSL}")
+    lead = User.objects.get(username="bench-trust-lead")
+    newest = Incident.objects.filter(school=school).order_by("-reported_at").first()
+    year_ago = timezone.localdate() - datetime.timedelta(days=365)
+    today = timezone.localdate()
+    inspection = (
+        f"start_day={year_ago.day}&start_month={year_ago.month}&start_year={year_ago.year}"
+        f"&end_day={today.day}&end_month={today.month}&end_year={today.year}"
+    )
+
+    def last_page(user_filter):
+        """The link the list's Next would give on its second-to-last page."""
+        oldest = list(Incident.objects.filter(**user_filter).order_by("reported_at", "pk")[:51])[
+            -1
+        ]
+
+        class Request:
+            GET = __import__("django.http", fromlist=["QueryDict"]).QueryDict(mutable=True)
+
+        return reverse("incident_list") + _link(
+            Request, "after", oldest, [("reported_at", True), ("pk", True)]
+        )
+
+    pages_of = {
+        "dsl": [
+            ("incident list", reverse("incident_list")),
+            ("incident list, last page", last_page({"school": school})),
+            ("incident list ?stage=referred", reverse("incident_list") + "?stage=referred"),
+            ("incident list ?person=", reverse("incident_list") + "?person=pupil12"),
+            ("incident detail", reverse("incident_detail", args=[newest.pk])),
+            ("chronology", reverse("incident_chronology", args=[newest.pk])),
+            ("history", reverse("incident_history", args=[newest.pk])),
+            ("access log (500 entries)", reverse("access_log", args=[newest.pk])),
+            ("roster (1,000 pupils)", reverse("pupil_list", args=[school.pk])),
+            ("inspection, school, one year", reverse("inspection_report") + "?" + inspection),
+            ("dashboard", reverse("dashboard")),
+        ],
+        "trust lead": [
+            ("incident list", reverse("incident_list")),
+            ("incident list, last page", last_page({})),
+            ("incident list ?stage=referred", reverse("incident_list") + "?stage=referred"),
+            ("incident list ?person=", reverse("incident_list") + "?person=pupil12"),
+            ("incident list ?next=overdue (see all)", reverse("incident_list") + "?next=overdue"),
+            ("incident detail", reverse("incident_detail", args=[newest.pk])),
+            ("inspection, trust, one year", reverse("inspection_report") + "?" + inspection),
+            ("dashboard", reverse("dashboard")),
+        ],
+    }
+    floor_url = reverse("my_reports")
+    print(f"{Incident.objects.count()} incidents, {connection.vendor}, {rounds} rounds each")
+    for who, user in (("dsl", dsl), ("trust lead", lead)):
+        client = Client()
+        client.force_login(user)
+        print(f"\n{who}:")
+        print(
+            f"  {'page':38} {'queries':>7} {'KB':>7} {'median':>8} {'p95':>8} {'floor p95':>9} {'ratio':>6}"
+        )
+        for label, url in pages_of[who]:
+            if only not in label:
+                continue
+            for _ in range(3):  # warm: connections, templates, caches
+                client.get(url)
+                client.get(floor_url)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            count = len(queries)
+            assert response.status_code == 200, (label, response.status_code)
+            times, floors = [], []
+            for _ in range(rounds):
+                for sink, address in ((times, url), (floors, floor_url)):
+                    started = time.perf_counter()
+                    client.get(address)
+                    sink.append((time.perf_counter() - started) * 1000)
+                    reset_queries()
+            print(
+                f"  {label:38} {count:>7} {len(response.content) / 1024:>7.0f} "
+                f"{statistics.median(times):>8.1f} {_p95(times):>8.1f} {_p95(floors):>9.1f} "
+                f"{_p95(times) / _p95(floors):>6.1f}"
+            )
+
+
+def explain() -> None:
+    from accounts.models import Role, School, User
+    from accounts.permissions import scoped
+    from incidents.forms.intake import person_matches
+    from incidents.models import Action, Incident, Stage
+    from records.models import DeletionRequest
+
+    school = School.objects.order_by("pk").first()
+    dsl = User.objects.get(username=f"{school.code.lower()}-{Role.DSL}")
+    lead = User.objects.get(username="bench-trust-lead")
+    today = timezone.localdate()
+    year_ago = timezone.now() - datetime.timedelta(days=365)
+    for label, queryset in [
+        ("list, DSL", scoped(Incident.objects.all(), dsl).order_by("-reported_at", "-pk")[:51]),
+        (
+            "list, trust lead",
+            scoped(Incident.objects.all(), lead).order_by("-reported_at", "-pk")[:51],
+        ),
+        (
+            "list ?stage=referred, trust lead",
+            scoped(Incident.objects.filter(stage=Stage.REFERRED), lead).order_by(
+                "-reported_at", "-pk"
+            )[:51],
+        ),
+        (
+            "list ?person=pupil12, trust lead (the trigram indexes)",
+            scoped(Incident.objects.filter(person_matches("pupil12")), lead).order_by(
+                "-reported_at", "-pk"
+            )[:51],
+        ),
+        (
+            "inspection, trust, one year",
+            scoped(Incident.objects.filter(disclosed_at__gte=year_ago), lead),
+        ),
+        (
+            "dashboard: awaiting review, DSL",
+            scoped(Incident.objects.filter(stage=Stage.REPORTED), dsl),
+        ),
+        (
+            "dashboard: overdue actions, trust",
+            scoped(
+                Action.objects.filter(done_at__isnull=True, due__lt=today),
+                lead,
+                via="incident__school",
+            ),
+        ),
+        (
+            "chase: deletions due",
+            DeletionRequest.objects.filter(next_chase_on__lte=today)
+            | DeletionRequest.objects.filter(
+                next_chase_on__isnull=True, status="pending", deadline__lt=today
+            ),
+        ),
+    ]:
+        print(f"--- {label}\n{queryset.explain(analyze=True)}\n")
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "pages"
+    with override_settings(ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
+        if command == "generate":
+            generate(int(sys.argv[2]) if len(sys.argv) > 2 else 100_000)
+        elif command == "explain":
+            explain()
+        else:
+            pages(int(sys.argv[2]) if len(sys.argv) > 2 else 30, " ".join(sys.argv[3:]))

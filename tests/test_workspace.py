@@ -1,0 +1,221 @@
+"""The dashboard by what happens next (issue 12 item 1): every open case in exactly one group."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import Stage
+from incidents.workspace import Facts, Next, next_step
+from records.models import DeletionRequest
+from referrals.models import Referral
+
+from .factories import IncidentFactory, InvolvedPersonFactory, complete_review
+
+SECTION = re.compile(r'<section class="ypsi-group" id="([a-z-]+)".*?</section>', re.S)
+
+
+def groups_holding(page: str, reference: str) -> list[str]:
+    return [m.group(1) for m in SECTION.finditer(page) if reference in m.group(0)]
+
+
+def group_order(page: str) -> list[str]:
+    return [m.group(1) for m in SECTION.finditer(page)]
+
+
+def count_of(page: str, key: str) -> int:
+    return int(re.search(rf'id="{key}-title">[^<]*\((\d+)\)</h2>', page).group(1))
+
+
+@pytest.fixture
+def case(world):
+    incident = IncidentFactory(school=world.school)
+    InvolvedPersonFactory(incident=incident, name="Pictured", age=15, roles=["pictured"])
+    InvolvedPersonFactory(incident=incident, name="Partner", age=15, roles=["recipient"])
+    return incident
+
+
+def test_it_keeps_a_case_in_exactly_one_group_at_every_stage_until_it_is_closed(
+    client, world, case
+):
+    def where() -> list[str]:
+        client.force_login(world.dsl)
+        page = client.get(reverse("dashboard")).text
+        return groups_holding(page, case.reference)
+
+    assert where() == ["awaiting-review"]
+    services.record_facts(case, world.dsl, "", incident_type="self")
+    assert where() == ["in-review"], "one saved part of the review keeps the case in view"
+    complete_review(case, world.dsl)
+    assert where() == ["awaiting-decision"]
+    decision = services.decide_manage_in_school(case, world.dsl, reason="Consensual, both 15")
+    assert where() == ["to-sign"]
+    services.sign_off(decision, world.headteacher, comment="Speak to the parents", send_back=True)
+    assert where() == ["sent-back"]
+    client.force_login(world.dsl)
+    assert "Speak to the parents" in client.get(reverse("dashboard")).text
+    decision = services.decide_manage_in_school(case, world.dsl, reason="Parents told")
+    assert where() == ["to-sign"]
+    services.sign_off(decision, world.headteacher, comment="Agreed")
+    assert where() == ["managing"]
+    action = services.add_action(
+        case,
+        world.dsl,
+        kind="education",
+        description="Talk about consent",
+        owner=world.deputy_dsl,
+        due=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    assert where() == ["managing"]
+    client.force_login(world.dsl)
+    assert "Next action: Talk about consent" in client.get(reverse("dashboard")).text
+    action.due = timezone.localdate() - datetime.timedelta(days=1)
+    action.save()
+    assert where() == ["overdue"]
+    services.complete_action(action, world.deputy_dsl, outcome="Done in PSHE")
+    services.decide_refer(
+        case, world.dsl, agency="csc", made_at=timezone.now(), reason="New facts"
+    )
+    assert where() == ["referred"]
+    services.record_parent_contact(
+        case,
+        world.dsl,
+        young_person=case.people.first(),
+        kind="informed",
+        at=timezone.now(),
+        by="DSL",
+        who="Mother",
+        how="phone",
+    )
+    assert where() == ["referred"]
+    services.close_incident(case, world.dsl, summary="Social care led; closed.")
+    assert where() == []
+    services.reopen_incident(case, world.dsl, reason="Further disclosure")
+    assert len(where()) == 1
+
+
+def test_it_never_loses_a_case_whatever_its_facts():
+    """The rule itself, over every combination of what it looks at."""
+    for stage in Stage.values:
+        for complete in (False, True):
+            for live in ("", "refer", "manage"):
+                for signed in (False, True):
+                    for sent_back in (False, True):
+                        for overdue in ((), ("Action overdue",)):
+                            facts = Facts(stage, complete, live, signed, sent_back, overdue)
+                            group = next_step(facts)
+                            if stage == Stage.CLOSED:
+                                assert group is None
+                            else:
+                                assert group in Next.values
+                                assert (group == Next.OVERDUE) == bool(overdue)
+
+
+def test_it_puts_the_headteachers_sign_offs_first_after_anything_overdue(client, world, case):
+    client.force_login(world.headteacher)
+    order = group_order(client.get(reverse("dashboard")).text)
+    assert order[:2] == ["overdue", "to-sign"]
+    client.force_login(world.dsl)
+    page = client.get(reverse("dashboard")).text
+    assert group_order(page)[:2] == ["overdue", "awaiting-review"]
+    assert count_of(page, "awaiting-review") == 1
+    assert "Open cases: 1" in page
+
+
+def test_it_shows_a_deletion_past_its_deadline_as_overdue_unless_the_police_hold_it(
+    client, world, case
+):
+    DeletionRequest.objects.create(
+        incident=case,
+        young_person=case.people.first(),
+        asked_at=timezone.now() - datetime.timedelta(days=5),
+        asked_by=world.dsl,
+        everywhere=True,
+        told_illegal=True,
+        told_police=True,
+        deadline=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    client.force_login(world.dsl)
+    page = client.get(reverse("dashboard")).text
+    assert groups_holding(page, case.reference) == ["overdue"]
+    assert "Deletion by Pictured not confirmed" in page
+    Referral.objects.create(incident=case, agency="police", made_by=world.dsl, reason="x")
+    page = client.get(reverse("dashboard")).text
+    assert groups_holding(page, case.reference) == ["awaiting-review"]
+
+
+def test_it_shows_each_role_only_its_schools_and_staff_no_cases(client, world, case):
+    theirs = IncidentFactory(school=world.other_school)
+    client.force_login(world.trust_lead)
+    page = client.get(reverse("dashboard")).text
+    assert groups_holding(page, case.reference) == ["awaiting-review"]
+    assert groups_holding(page, theirs.reference) == ["awaiting-review"]
+    client.force_login(world.dsl)
+    assert theirs.reference not in client.get(reverse("dashboard")).text
+    client.force_login(world.staff)
+    page = client.get(reverse("dashboard")).text
+    assert group_order(page) == [] and "Open cases" not in page
+
+
+def test_it_takes_the_same_number_of_queries_for_three_cases_or_thirty(client, world):
+    def cases(n):
+        for i in range(n):
+            incident = IncidentFactory(school=world.school)
+            InvolvedPersonFactory(incident=incident, age=15, roles=["pictured"])
+            if i % 3 == 0:
+                continue
+            complete_review(incident, world.dsl)
+            decision = services.decide_manage_in_school(incident, world.dsl, reason="Fine")
+            if i % 3 == 2:
+                services.sign_off(decision, world.headteacher, comment="Agreed")
+                services.add_action(
+                    incident,
+                    world.dsl,
+                    kind="education",
+                    description="Lesson",
+                    owner=world.dsl,
+                    due=timezone.localdate() - datetime.timedelta(days=1),
+                )
+
+    def queries() -> int:
+        client.force_login(world.dsl)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("dashboard")).status_code == 200
+        return len(ctx.captured_queries)
+
+    cases(3)
+    queries()  # the first request also fills per-process caches (content types...)
+    few = queries()
+    cases(27)
+    page = client.get(reverse("dashboard")).text
+    assert count_of(page, "overdue") == 10 and count_of(page, "to-sign") == 10
+    assert queries() == few
+
+
+def test_each_group_lists_its_first_cases_and_links_to_all_of_them(client, world, settings):
+    """Issue 14: a trust's thousands of open cases do not make the dashboard megabytes long."""
+    settings.DASHBOARD_CASES_PER_GROUP = 3
+    now = timezone.now()
+    waiting = [
+        IncidentFactory(school=world.school, reported_at=now - datetime.timedelta(hours=9 - i))
+        for i in range(5)
+    ]
+    in_review = IncidentFactory(school=world.school, stage=Stage.UNDER_REVIEW)
+    closed = IncidentFactory(school=world.school, stage=Stage.CLOSED)
+    client.force_login(world.dsl)
+    page = client.get(reverse("dashboard")).text
+    section = next(m.group(0) for m in SECTION.finditer(page) if m.group(1) == "awaiting-review")
+    assert count_of(page, "awaiting-review") == 5
+    shown = [i.reference for i in waiting if i.reference in section]
+    assert shown == [i.reference for i in waiting[:3]]  # the oldest reports first
+    link = re.search(r'href="([^"]*\?next=awaiting-review)">See all 5', section).group(1)
+    listed = client.get(link.replace("&amp;", "&")).text
+    assert all(i.reference in listed for i in waiting)
+    assert closed.reference not in listed and in_review.reference not in listed
+    # A group within the cap has no link.
+    assert "?next=overdue" not in page
