@@ -228,12 +228,7 @@ def confirm_deletion(
         raise ValidationError("This deletion is no longer waiting for confirmation.")
     # Checked under the incident's lock: a police referral recorded at the same instant is
     # seen here, so a deletion is never confirmed after the police were involved (R16).
-    preserved = evidence_preserved(deletion.incident, "confirm a deletion of imagery")
-    if preserved:
-        raise ValidationError(
-            preserved + " Tell the young person not to delete it. If they already have, tell "
-            "the police and record it as a follow-up to the referral."
-        )
+    refuse_while_on_hold(deletion, "confirm a deletion of imagery")
     if not (how.strip() and witnessed_by.strip()):
         raise ValidationError("Record how the deletion was confirmed and who witnessed it.")
     not_future(confirmed_at, "The confirmation")
@@ -246,6 +241,18 @@ def confirm_deletion(
     save(deletion, user, "Deletion confirmed")
 
 
+def refuse_while_on_hold(deletion: DeletionRequest, action: str) -> None:
+    """R16: once the police are involved a deletion asked for before is frozen: neither
+    confirmed nor refused (nor chased). Checked under the incident's lock, so a referral
+    recorded at the same instant is seen."""
+    preserved = evidence_preserved(deletion.incident, action)
+    if preserved:
+        raise ValidationError(
+            preserved + " Tell the young person not to delete it. If they already have, tell "
+            "the police and record it as a follow-up to the referral."
+        )
+
+
 @transaction.atomic
 def record_refusal(deletion: DeletionRequest, user, *, note: str) -> None:
     """A refusal is treated seriously: back to the DSL for a referral decision (R23)."""
@@ -255,6 +262,7 @@ def record_refusal(deletion: DeletionRequest, user, *, note: str) -> None:
     require_open(user, incident, deletion)
     if deletion.status != DeletionRequest.Status.PENDING:
         raise ValidationError("This deletion is no longer waiting for confirmation.")
+    refuse_while_on_hold(deletion, "record a refusal to delete imagery")
     if not note.strip():
         raise ValidationError("Record what the young person said.")
     deletion.status = DeletionRequest.Status.REFUSED

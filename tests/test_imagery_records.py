@@ -238,6 +238,8 @@ def test_a_deletion_asked_for_before_the_police_were_involved_is_not_confirmed_a
         services.confirm_deletion(
             deletion, world.dsl, confirmed_at=ago(minutes=5), how="Shown", witnessed_by="Deputy"
         )
+    with pytest.raises(ValidationError, match="The police are involved"):
+        services.record_refusal(deletion, world.dsl, note="Said no")
     deletion.refresh_from_db()
     assert deletion.status == DeletionRequest.Status.PENDING
 

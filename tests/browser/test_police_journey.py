@@ -52,3 +52,54 @@ def test_a_police_initiated_incident_is_closed_without_a_manual_decision(
     incident = Incident.objects.get(reference=reference)
     assert incident.stage == Stage.CLOSED
     assert incident.decisions.get().reason.startswith("Referred: police already involved")
+
+
+def test_a_deletion_asked_for_before_a_police_referral_is_frozen_on_the_page(
+    page, live_server, login, world, managed, axe
+):
+    """R16 (issue 13): asked to delete while managed in school; then the police are told. The
+    request is on hold on the incident page, not offered for confirming, and a confirmation
+    sent anyway is refused with why."""
+    import datetime
+
+    from django.utils import timezone
+
+    from incidents import services as incidents
+    from records import services as records
+    from records.models import DeletionRequest
+
+    pupil = managed.people.filter(pupil__isnull=False).get()
+    deletion = records.request_deletion(
+        managed,
+        world.dsl,
+        young_person=pupil,
+        asked_at=timezone.now() - datetime.timedelta(hours=2),
+        deadline=timezone.localdate(),
+        everywhere=True,
+        told_illegal=True,
+        told_police=True,
+    )
+    login(world.dsl)
+    page.goto(f"{live_server.url}{managed.get_absolute_url()}")
+    expect(page.locator("#deletions").get_by_role("link", name="Confirm")).to_be_visible()
+
+    incidents.decide_refer(
+        managed,
+        world.deputy_dsl,
+        agency="police_101",
+        made_at=timezone.now() - datetime.timedelta(minutes=5),
+        reason="The other young person is 19.",
+    )
+    page.reload()
+    deletions = page.locator("#deletions")
+    expect(deletions).to_contain_text("on hold: the police are involved")
+    expect(deletions.get_by_role("link", name="Confirm")).to_have_count(0)
+    axe("incident page with a deletion on hold")
+
+    page.goto(f"{live_server.url}/incidents/{managed.pk}/deletions/{deletion.pk}/confirm/")
+    page.get_by_label("How it was confirmed").fill("Shown each app")
+    page.get_by_label("Who witnessed it").fill("Head of year")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Tell the young person not to delete it")).to_be_visible()
+    deletion.refresh_from_db()
+    assert deletion.status == DeletionRequest.Status.PENDING
