@@ -5,7 +5,8 @@ confirmed as a reason not to close (R23) and, past its deadline, as overdue work
 deletions and searches in the chronology, the viewing records waiting for the user's own
 confirmation on the dashboard (R21), the access log of every opening of the record, and the chase of overdue work in the sweep (R24).
 On the dashboard too: term dates (or bank holidays) that run out soon (issue 20); and when a
-calendar changes, the provisional deadlines it decides are counted again.
+calendar changes, the provisional deadlines it decides are counted again. And the files sent
+inside ypsi to the user's schools, waiting for a DSL to accept them (R42).
 """
 
 from django.db.models import Q
@@ -18,7 +19,7 @@ from incidents import hub
 from incidents.chronology import Event
 from incidents.models import Incident
 
-from . import retention, sar, sharing
+from . import retention, sar, sharing, transfers
 from .chasing import create_reminders
 from .exports import clear_expired, republish_queued
 from .models import DeletionRequest, Disposal, RetentionReview, ViewingRecord
@@ -53,6 +54,8 @@ def register() -> None:
     # Information sharing decisions (R39): on the page and in the PDF, and in the chronology.
     hub.add_section("records/_sharing.html", sharing.section, order=40)
     hub.add_chronology(sharing.chronology)
+    # A transfer inside this installation (R42): the receiving DSLs see the files sent to them.
+    hub.add_panel("records/_incoming_panel.html", incoming_panel, order=37)
 
 
 def section(incident) -> dict:
@@ -63,6 +66,13 @@ def section(incident) -> dict:
             "searched_by", "authorised_by", "young_person__pupil"
         ),
         "evidence_preserved": bool(hub.evidence_preserved(incident)),
+    }
+
+
+def incoming_panel(user) -> dict:
+    return {
+        "incoming_files": transfers.incoming(user),
+        "incoming_schools": schools_where(user, "change_incidents"),
     }
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.models import School
 from ypsi.forms import (
     LONG_TEXT,
     SHORT_TEXT,
@@ -195,11 +196,54 @@ class InspectionForm(GovukFormMixin, forms.Form):
 
 
 class TransferForm(GovukFormMixin, forms.Form):
-    to_school = forms.CharField(label="The new school", max_length=200)
+    receiving_school = forms.ModelChoiceField(
+        label="The new school, if it uses ypsi",
+        queryset=None,
+        required=False,
+        empty_label="It does not use ypsi",
+        help_text="The file is then sent inside ypsi for its DSL to accept.",
+    )
+    to_school = forms.CharField(
+        label="The new school, if it does not use ypsi",
+        max_length=200,
+        required=False,
+    )
     moved_on = GovukDateField(
         label="The date of the move",
         help_text="After the last day of a term, the file is due on the 5th school day of the next.",
     )
+    shared_before = forms.CharField(
+        label="Information shared before the move",
+        max_length=LONG_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was shared, with whom and when, so the new school could support the "
+        "young person from the first day; or why nothing was.",
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receiving_school"].queryset = School.objects.exclude(pk=school.pk)
+
+
+class SendInAppForm(GovukFormMixin, forms.Form):
+    confirm = forms.BooleanField(
+        label="Send the file as it stands now to the new school's DSLs",
+        error_messages={"required": "Tick to send the file."},
+    )
+
+
+class AcceptFileForm(GovukFormMixin, forms.Form):
+    confirm = forms.BooleanField(
+        label="Accept this file into our school's records",
+        error_messages={"required": "Tick to accept the file."},
+    )
+
+
+class ToldForm(GovukFormMixin, forms.Form):
+    dsl_told_on = GovukDateField(label="When the DSL was told")
+    senco = forms.CharField(label="The SENCO's name", max_length=200)
+    senco_told_on = GovukDateField(label="When the SENCO was told")
 
 
 class TransferSentForm(GovukFormMixin, forms.Form):

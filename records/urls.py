@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import retention_views, sar_views, sharing_views, views
+from . import retention_views, sar_views, sharing_views, transfer_views, views
 
 urlpatterns = [
     path("retention/", retention_views.retention_list, name="retention_list"),
@@ -121,6 +121,26 @@ urlpatterns = [
         "schools/<int:school_pk>/pupils/<int:pk>/transfers/<int:transfer_pk>/receipt/",
         views.transfer_receipt,
         name="transfer_receipt",
+    ),
+    path(
+        "schools/<int:school_pk>/pupils/<int:pk>/transfers/<int:transfer_pk>/send/",
+        transfer_views.transfer_send,
+        name="transfer_send",
+    ),
+    path(
+        "schools/<int:school_pk>/incoming-files/",
+        transfer_views.incoming_files,
+        name="incoming_files",
+    ),
+    path(
+        "schools/<int:school_pk>/incoming-files/<int:transfer_pk>/accept/",
+        transfer_views.transfer_accept,
+        name="transfer_accept",
+    ),
+    path(
+        "schools/<int:school_pk>/received-files/<int:pk>/told/",
+        transfer_views.received_told,
+        name="received_told",
     ),
     path("schools/<int:pk>/import-file/", views.import_file, name="import_file"),
     path("schools/<int:pk>/viewing-delegations/add/", views.delegation_add, name="delegation_add"),

@@ -341,7 +341,7 @@ def transfer_add(request, school_pk, pk):
     return record_page(
         request,
         incident=None,
-        form=TransferForm(request.POST or None),
+        form=TransferForm(request.POST or None, school=pupil.school),
         save=lambda d: transfers.record_transfer(pupil, request.user, **d),
         title=f"Transfer {pupil}'s child protection file",
         button="Record the transfer",

@@ -16,6 +16,7 @@ from records.models import (
     DeletionRequest,
     Disposal,
     Export,
+    ReceivedFile,
     RetentionHold,
     RetentionReview,
     SubjectAccessRequest,
@@ -127,6 +128,10 @@ MATRIX = [
     ("transfer_add", lambda c: [c.school.pk, c.pupil.pk], DSLS, "hidden"),
     ("transfer_sent", lambda c: [c.school.pk, c.pupil.pk, c.transfer.pk], DSLS, "hidden"),
     ("transfer_receipt", lambda c: [c.school.pk, c.pupil.pk, c.transfer.pk], DSLS, "hidden"),
+    ("transfer_send", lambda c: [c.school.pk, c.pupil.pk, c.transfer.pk], DSLS, "hidden"),
+    ("incoming_files", lambda c: [c.school.pk], DSLS, 404),
+    ("transfer_accept", lambda c: [c.school.pk, c.incoming.pk], DSLS, 404),
+    ("received_told", lambda c: [c.school.pk, c.received.pk], DSLS, "hidden"),
     ("import_file", lambda c: [c.school.pk], DSLS, 404),
     ("export_status", lambda c: [c.export.pk], {"dsl"}, 404),
     ("export_download", lambda c: [c.export.pk], {"dsl"}, 404),
@@ -238,6 +243,24 @@ def case(world):
         moved_on=datetime.date(2026, 1, 5),
         deadline=datetime.date(2026, 1, 12),
         recorded_by=world.dsl,
+    )
+    # Sent inside ypsi from Meadowbank to Hillside, waiting for Hillside's DSL (R42).
+    world.incoming = Transfer.objects.create(
+        pupil=PupilFactory(school=world.other_school),
+        to_school=world.school.name,
+        receiving_school=world.school,
+        moved_on=datetime.date(2026, 1, 5),
+        deadline=datetime.date(2026, 1, 12),
+        recorded_by=world.other_dsl,
+        sent_at=timezone.now(),
+        sent_content={"incidents": []},
+    )
+    world.received = ReceivedFile.objects.create(
+        school=world.school,
+        pupil=world.pupil,
+        from_school="Elsewhere",
+        content={"incidents": []},
+        imported_by=world.dsl,
     )
     world.deletion = DeletionRequest.objects.create(
         incident=world.incident,

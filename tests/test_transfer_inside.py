@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from incidents.models import Notification
 from records import transfers
@@ -95,3 +96,43 @@ def test_the_receiving_school_records_that_its_dsl_and_senco_know(world, moving,
     assert (received.dsl_told_on, received.senco_told_on) == (MONDAY.date(), MONDAY.date())
     assert received.history.first().history_change_reason == "DSL and SENCO told"
     assert moving.history.filter(history_change_reason="File sent inside ypsi").exists()
+
+
+def test_the_transfer_form_offers_the_other_schools_on_ypsi(client, world):
+    pupil = PupilFactory(school=world.school)
+    client.force_login(world.dsl)
+    page = client.get(reverse("transfer_add", args=[world.school.pk, pupil.pk])).text
+    assert "Meadowbank School" in page and "Faraway School" in page
+    assert "Hillside Academy</option>" not in page
+    response = client.post(
+        reverse("transfer_add", args=[world.school.pk, pupil.pk]),
+        {
+            "receiving_school": world.other_school.pk,
+            "moved_on_day": "16",
+            "moved_on_month": "11",
+            "moved_on_year": "2026",
+            "shared_before": "Phoned their DSL",
+        },
+        follow=True,
+    )
+    assert "Send inside ypsi" in response.text and "Record it as sent" not in response.text
+    transfer = pupil.transfers.get()
+    assert (transfer.receiving_school, transfer.shared_before) == (
+        world.other_school,
+        "Phoned their DSL",
+    )
+
+
+def test_the_told_form_sent_empty_names_each_box(client, world, moving):
+    transfers.send_in_app(moving, world.dsl)
+    received = transfers.accept_transfer(moving, world.other_dsl)
+    client.force_login(world.other_dsl)
+    response = client.post(
+        reverse("received_told", args=[world.other_school.pk, received.pk]), {"senco": ""}
+    )
+    assert response.status_code == 400
+    assert "This field is required" not in response.text
+    assert "Enter the SENCO" in response.text
+    assert set(response.context["form"].errors) == {"dsl_told_on", "senco", "senco_told_on"}
+    received.refresh_from_db()
+    assert received.senco_told_on is None

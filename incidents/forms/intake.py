@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Pupil, Sex
-from accounts.names import words
+from accounts.names import roster_search, words
 from ypsi.forms import (
     LONG_TEXT,
     SHORT_TEXT,
@@ -84,13 +84,29 @@ class ConcernForm(GovukFormMixin, forms.Form):
         return data
 
 
+MATCHES_SHOWN = 20
+
+
 class PersonForm(GovukFormMixin, forms.Form):
+    """One person in a report. A pupil is found by a search of the school's roster (a list of
+    the whole roll for each person made the page megabytes at a large school), and the one
+    chosen is kept as a hidden id, checked against the roster again when the report is sent."""
+
+    pupil_query = forms.CharField(
+        label="Search the roster: name or UPN",
+        required=False,
+        max_length=100,
+        help_text="Then select 'Find pupils'. Leave it empty for someone not on the roll.",
+    )
     pupil = forms.ModelChoiceField(
-        label="A pupil at this school",
+        label="Pupil",
         queryset=Pupil.objects.none(),
         required=False,
-        empty_label="Not a pupil here, or not known",
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Choose a pupil from this school's roster."},
     )
+    # Where a problem with the pupil is shown: the hidden id has no box of its own.
+    pupil_box = "pupil_query"
     name = forms.CharField(
         label="Or their name or a description",
         required=False,
@@ -129,13 +145,34 @@ class PersonForm(GovukFormMixin, forms.Form):
         help_text="Select all that apply.",
     )
 
-    def __init__(self, *args, pupils=None, **kwargs):
+    def __init__(self, *args, pupils=None, search=False, **kwargs):
         super().__init__(*args, **kwargs)
         if pupils is not None:
             self.fields["pupil"].queryset = pupils
+        self.searched = search and bool(self["pupil_query"].value())
+        self.matches = self._matches() if self.searched else []
+
+    def chosen(self) -> Pupil | None:
+        """The pupil whose id the page holds, if it is one of this school's."""
+        try:
+            return self.fields["pupil"].to_python(self["pupil"].value())
+        except forms.ValidationError:
+            return None
+
+    def _matches(self) -> list[Pupil]:
+        """The pupils the search finds, the one already chosen first so a new search that
+        misses them does not lose the choice."""
+        query = self["pupil_query"].value()[: self.fields["pupil_query"].max_length]
+        found = roster_search(self.fields["pupil"].queryset, query)
+        chosen = self.chosen()
+        matches = list(found.exclude(pk=chosen.pk) if chosen else found)
+        return ([chosen] if chosen else []) + matches[: MATCHES_SHOWN - bool(chosen)]
 
     def clean(self):
         data = super().clean()
+        if "pupil" in self._errors and self.pupil_box != "pupil":
+            # The id is hidden: its error is shown at the search box, where the pupil is found.
+            self._errors[self.pupil_box] = self._errors.pop("pupil")
         if not self.has_changed():
             return data
         if not data.get("pupil") and not data.get("name", "").strip():
@@ -164,7 +201,7 @@ class PersonForm(GovukFormMixin, forms.Form):
         what = "date of birth" if dob else "age"
         if pupil:
             said = f"The school roster gives {pupil}'s date of birth as {spoken_day(dob)}"
-            place, what = "pupil", "date of birth on the roster"
+            place, what = self.pupil_box, "date of birth on the roster"
         elif dob:
             said, place = f"The date of birth {spoken_day(dob)}", "date_of_birth"
         else:

@@ -42,13 +42,16 @@ def report_concern(request: HttpRequest) -> HttpResponse:
         people = PersonFormSet(data, prefix="person", form_kwargs={"pupils": pupils})
         form.add_error(None, PEOPLE_TAMPERED)
         return _render_report(request, school, form, people, validate=True)
-    if data is not None and "add_person" in data:
-        # "Add another person" re-displays everything typed, with one more person form.
+    if data is not None and ("add_person" in data or "find_pupils" in data):
+        # "Add another person" and "Find pupils" re-display everything typed, with one more
+        # person form or with the pupils each person's search finds.
         data = data.copy()
-        total = int(data["person-TOTAL_FORMS"]) + 1
-        data["person-TOTAL_FORMS"] = str(min(total, PersonFormSet.max_num))
+        if "add_person" in data:
+            total = int(data["person-TOTAL_FORMS"]) + 1
+            data["person-TOTAL_FORMS"] = str(min(total, PersonFormSet.max_num))
         form = ConcernForm(data)
-        people = PersonFormSet(data, prefix="person", form_kwargs={"pupils": pupils})
+        search = {"pupils": pupils, "search": "find_pupils" in data}
+        people = PersonFormSet(data, prefix="person", form_kwargs=search)
         return _render_report(request, school, form, people, validate=False)
 
     form = ConcernForm(data, initial={"received_by": request.user.get_full_name()})

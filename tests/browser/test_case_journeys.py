@@ -38,7 +38,9 @@ def report(page, live_server, login, world, pupil):
     page.get_by_label("What were you told?").fill(
         "She sent a photo to her boyfriend and is worried."
     )
-    page.get_by_label("A pupil at this school").select_option(label=str(pupil))
+    page.get_by_label("Search the roster: name or UPN").fill(pupil.last_name)
+    page.get_by_role("button", name="Find pupils").click()
+    page.get_by_label(str(pupil)).check()
     page.get_by_label("Pictured in the imagery").check()
     page.get_by_role("button", name="Send to the safeguarding team").click()
     expect(page.get_by_role("heading", name="Concern received")).to_be_visible()

@@ -9,7 +9,7 @@ from .. import factories
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_report_a_concern_and_the_dsl_reads_it(page, live_server, login, world):
+def test_staff_report_a_concern_and_the_dsl_reads_it(page, live_server, login, world, axe):
     factories.PupilFactory(school=world.school, first_name="Morgan", last_name="Synthetic")
     login(world.staff)
     page.get_by_role("link", name="Report a concern").first.click()
@@ -27,7 +27,14 @@ def test_staff_report_a_concern_and_the_dsl_reads_it(page, live_server, login, w
     expect(page.get_by_label("Who received the disclosure?")).to_have_value("Ms Tutor")
 
     page.get_by_label("What were you told?").fill("Morgan's photo was shared in a group chat.")
-    page.get_by_label("A pupil at this school").select_option(label="Morgan Synthetic")
+    page.get_by_label("Search the roster: name or UPN").fill("morgan")
+    page.get_by_role("button", name="Find pupils").click()
+    # The pupils found are radios for this person; everything typed is still there.
+    expect(page.get_by_label("What were you told?")).to_have_value(
+        "Morgan's photo was shared in a group chat."
+    )
+    axe("the report page with pupils found")
+    page.get_by_label("Morgan Synthetic").check()
     page.get_by_label("Pictured in the imagery").check()
     page.get_by_role("button", name="Add another person").click()
     page.locator("#id_person-1-name").fill("Older boy, unknown school")

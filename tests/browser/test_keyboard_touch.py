@@ -97,10 +97,10 @@ def test_it_puts_the_focus_in_the_new_person_after_add_another_person(
     page.keyboard.press("Enter")
 
     new_person = page.get_by_role("group", name="Person 2")
-    first_box = new_person.get_by_label("A pupil at this school")
+    first_box = new_person.get_by_label("Search the roster: name or UPN")
     expect(first_box).to_be_focused()
     expect(first_box).to_be_in_viewport()
-    expect(new_person.get_by_text("A pupil at this school")).to_be_in_viewport()
+    expect(new_person.get_by_text("Search the roster: name or UPN")).to_be_in_viewport()
     # Everything typed is still there, and nothing was sent.
     expect(page.get_by_label("What were you told?")).to_have_value(
         "A photo was shared in a group chat."
