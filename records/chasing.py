@@ -59,6 +59,21 @@ def _due(queryset, today: datetime.date, **never_looked_at):
     )
 
 
+def chase_audiences(schools) -> dict[tuple[int, str], list[int]]:
+    """Who a school's reminders go to, in one query: (school id, "dsl") the DSLs and deputies,
+    (school id, "head") the headteacher; active users with an email address only."""
+    team: dict[tuple[int, str], list[int]] = {}
+    for school_id, role, user_id in (
+        Membership.objects.filter(school_id__in=schools, user__is_active=True)
+        .exclude(user__email="")
+        .filter(role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER])
+        .values_list("school_id", "role", "user_id")
+    ):
+        audience = "head" if role == Role.HEADTEACHER else "dsl"
+        team.setdefault((school_id, audience), []).append(user_id)
+    return team
+
+
 @transaction.atomic
 def create_reminders(now: datetime.datetime | None = None) -> int:
     """Write the reminders due now; returns how many rows were offered (duplicates are ignored)."""
@@ -149,15 +164,7 @@ def create_reminders(now: datetime.datetime | None = None) -> int:
         | {row[2] for row in decisions}
         | {row[2] for row in transfers}
     )
-    team: dict[tuple[int, str], list[int]] = {}
-    for school_id, role, user_id in (
-        Membership.objects.filter(school_id__in=schools, user__is_active=True)
-        .exclude(user__email="")
-        .filter(role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER])
-        .values_list("school_id", "role", "user_id")
-    ):
-        audience = "head" if role == Role.HEADTEACHER else "dsl"
-        team.setdefault((school_id, audience), []).append(user_id)
+    team = chase_audiences(schools)
 
     rows = []
 

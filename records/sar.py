@@ -25,12 +25,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Pupil, Role
+from accounts.models import Pupil, Role
 from accounts.permissions import has_school_perm, roles_at, schools_where, scoped
 from incidents.models import Notification
 from incidents.services import enqueue_notifications
 from ypsi.recording import not_future, require_filled, save
 
+from .chasing import chase_audiences
 from .models import SubjectAccessRequest, Withholding
 from .sar_models import Exemption, Relationship
 from .sar_response import build, keys
@@ -256,15 +257,7 @@ def chase(now: datetime.datetime | None = None) -> int:
         )
     )
     schools = {sar.school_id for sar in due}
-    team: dict[tuple[int, str], list[int]] = {}
-    for school_id, role, user_id in (
-        Membership.objects.filter(school_id__in=schools, user__is_active=True)
-        .exclude(user__email="")
-        .filter(role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER])
-        .values_list("school_id", "role", "user_id")
-    ):
-        audience = "head" if role == Role.HEADTEACHER else "dsl"
-        team.setdefault((school_id, audience), []).append(user_id)
+    team = chase_audiences(schools)
     rows = []
     with transaction.atomic():
         for sar in due:

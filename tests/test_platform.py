@@ -120,3 +120,10 @@ def test_the_demo_data_gives_the_documented_logins_and_is_safe_to_load_twice(
         user__username="hil-dsl", role="dsl", school__code="HIL"
     ).exists()
     assert Incident.objects.count() == 1
+
+
+def test_checking_for_missing_migrations_needs_nothing_set(tmp_path):
+    """A developer's (and CI's) `makemigrations --check` runs on development settings."""
+    result = manage("makemigrations", "--check", "--dry-run", DATA_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
