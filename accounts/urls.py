@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", allauth_views.LogoutView.as_view(), name="logout"),
     path("login/school-account/", security_views.school_sign_in, name="school_sign_in"),
     path("schools/<int:pk>/pupils/", views.pupil_list, name="pupil_list"),
+    path("schools/<int:pk>/pupils/matches/", views.pupil_matches, name="pupil_matches"),
     path("schools/<int:pk>/pupils/add/", views.pupil_add, name="pupil_add"),
     path("schools/<int:pk>/pupils/import/", views.pupil_import, name="pupil_import"),
     path("schools/<int:pk>/policy/", views.school_policy, name="school_policy"),

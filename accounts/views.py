@@ -1,8 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
 
 from ypsi.forms import with_errors
 from ypsi.pagination import keyset_page
@@ -37,6 +40,33 @@ def pupil_list(request: HttpRequest, pk: int) -> HttpResponse:
         "can_import_files": has_school_perm(request.user, "change_incidents", school),
     }
     return render(request, "accounts/pupil_list.html", ctx)
+
+
+# The pupil picker's autocomplete (static/js/pupil-picker.js): a few pupils per search, a query
+# no longer than the picker's box takes, and a bound on how often one account may ask, so the
+# roster cannot be read out through it faster than by the report page itself.
+PUPIL_MATCHES = 10
+PUPIL_QUERY_LENGTH = 100
+PUPIL_SEARCHES_PER_MINUTE = 120
+
+
+@login_required
+@require_GET
+@never_cache
+@ratelimit(key="user", rate=lambda group, request: f"{PUPIL_SEARCHES_PER_MINUTE}/m", block=False)
+def pupil_matches(request: HttpRequest, pk: int) -> JsonResponse:
+    """The pupils of a school whose name (folded) or UPN matches `q`: id, name and year group
+    only. For those who may report a concern at the school, as the report page is: anyone
+    else is not told the school exists (404)."""
+    school = _school(request, pk, "report_concern")
+    if request.limited:
+        return JsonResponse({"error": "Too many searches: wait a minute."}, status=429)
+    query = request.GET.get("q", "")[:PUPIL_QUERY_LENGTH]
+    found = roster_search(school.pupils.all(), query) if query.strip() else school.pupils.none()
+    pupils = found.only("pk", "first_name", "last_name", "year_group")[:PUPIL_MATCHES]
+    return JsonResponse(
+        {"pupils": [{"id": p.pk, "name": str(p), "year_group": p.year_group} for p in pupils]}
+    )
 
 
 @login_required

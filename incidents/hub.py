@@ -11,11 +11,13 @@ Events that need no answer are signals: `incident_reported` (inside the report's
 and `incident_opened` (a page or export of the record was opened, for the access log).
 """
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.dispatch import Signal
+from django.utils import timezone
 
 # Sent inside the report's transaction with incident= and reporter=: a receiver that raises
 # undoes the report, so nothing is half-recorded.
@@ -68,7 +70,9 @@ class _Registry:
     panels: list[Panel] = field(default_factory=list)
     closing_checks: list[Callable[[object], list[str]]] = field(default_factory=list)
     chronology: list[Callable[[object], Iterable]] = field(default_factory=list)
-    overdue: list[Callable[[object], Iterable[tuple[int, str]]]] = field(default_factory=list)
+    overdue: list[Callable[[object], Iterable[tuple[int, datetime.datetime, str]]]] = field(
+        default_factory=list
+    )
     waiting: list[Callable[[object], Iterable[tuple[int, str]]]] = field(default_factory=list)
     evidence_guards: list[Callable[[object, str], str]] = field(default_factory=list)
     seals: list[Callable[[object], str]] = field(default_factory=list)
@@ -99,10 +103,19 @@ def add_chronology(source: Callable[[object], Iterable]) -> None:
     _registry.chronology.append(source)
 
 
-def add_overdue(source: Callable[[object], Iterable[tuple[int, str]]]) -> None:
-    """`source(incidents)` (a queryset of open incidents) yields (incident id, what is overdue),
-    in a fixed number of queries however many incidents there are."""
+def add_overdue(source: Callable[[object], Iterable[tuple[int, datetime.datetime, str]]]) -> None:
+    """`source(incidents)` (a queryset of open incidents) yields (incident id, the moment it is
+    overdue, what is overdue) for everything pending that falls overdue at a moment, whether
+    that is past or still to come (`overdue_from(day)` for a day's deadline), in a fixed number
+    of queries however many incidents there are. The dashboard keeps each case's first such
+    moment, so a case moves to "Overdue" when it comes without anything being worked out again."""
     _registry.overdue.append(source)
+
+
+def overdue_from(day: datetime.date) -> datetime.datetime:
+    """When something due on `day` is overdue: the start of the next day, in local time."""
+    next_day = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(next_day)
 
 
 def add_waiting(source: Callable[[object], Iterable[tuple[int, str]]]) -> None:
@@ -156,7 +169,7 @@ def chronology_events(incident) -> list:
     return [event for source in _registry.chronology for event in source(incident)]
 
 
-def overdue(incidents) -> list[tuple[int, str]]:
+def deadlines(incidents) -> list[tuple[int, datetime.datetime, str]]:
     return [item for source in _registry.overdue for item in source(incidents)]
 
 

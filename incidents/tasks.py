@@ -4,9 +4,13 @@ Each is bounded (settings: EMAIL_TIMEOUT on every send, CELERY_TASK_SOFT_TIME_LI
 CELERY_TASK_TIME_LIMIT on every task), and a failed send is retried by the rows' own backoff,
 not by the task: the next sweep picks up what is due, whatever happened to this one."""
 
+import logging
+
 from celery import shared_task
 
-from . import hub, services
+from . import hub, services, workspace
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -22,6 +26,16 @@ def sweep() -> dict:
     first, so what it writes is sent in the same run."""
     done = hub.run_sweeps()
     return done | {"notifications": services.send_pending_notifications()}
+
+
+@shared_task(acks_late=True)
+def check_workspace() -> int:
+    """Daily: every open case's kept dashboard group against the rule; any that differ are
+    mended and logged as an error, since each is a change that skipped the services' lock."""
+    wrong = workspace.verify()
+    if wrong:
+        log.error("Dashboard groups out of date, now mended: %s", ", ".join(wrong))
+    return len(wrong)
 
 
 @shared_task(ignore_result=False)

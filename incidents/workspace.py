@@ -7,11 +7,12 @@ dashboard never drops a case between two lists or slows down as the school's cas
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db import models, transaction
+from django.db.models import Count, ExpressionWrapper, F, Prefetch, Q, Value, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.permissions import schools_where, scoped
@@ -58,6 +59,9 @@ EMPTY = {
     Next.MANAGING: "No case is being managed in school.",
     Next.REFERRED: "No case is waiting on an agency.",
 }
+
+
+REGROUP_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,14 @@ class Group:
 
 
 def _facts(
-    incident: Incident, now: datetime.datetime, overdue: list[str], waiting: list[str]
-) -> tuple[Facts, str]:
+    incident: Incident,
+    now: datetime.datetime,
+    deadlines: list[tuple[datetime.datetime, str]],
+    waiting: list[str],
+    whole: bool = True,
+) -> tuple[Facts, str, datetime.datetime | None]:
+    """The case's facts as of `now`, what the DSL needs to know to act, and the first moment
+    anything pending falls (or fell) overdue. `deadlines` are the other apps' (hub.deadlines)."""
     decisions = list(incident.decisions.all())
     live = [d for d in decisions if d.superseded_at is None]
     decision = live[-1] if live else None
@@ -142,31 +152,36 @@ def _facts(
     )
     signed = decision is not None and decision.current_sign_off is not None
     required = incident.referral_required_since is not None and incident.stage != Stage.REFERRED
-    overdue = ([urgency.since_note(incident, now)] if required else []) + list(overdue)
-    today = timezone.localdate(now)
     actions = list(incident.open_actions)
-    overdue += [
-        f"Action overdue: {a.description} ({a.owner}, due {a.due:%-d %b %Y})"
+    pending = list(deadlines)
+    pending += [
+        (
+            hub.overdue_from(a.due),
+            f"Action overdue: {a.description} ({a.owner}, due {a.due:%-d %b %Y})",
+        )
         for a in actions
-        if a.due < today
     ]
-    overdue += [
-        f"Safety plan review overdue: {p.pictured.display_name} and {p.other.display_name} "
-        f"(due {p.review_on:%-d %b %Y})"
+    pending += [
+        (
+            hub.overdue_from(p.review_on),
+            f"Safety plan review overdue: {p.pictured.display_name} and "
+            f"{p.other.display_name} (due {p.review_on:%-d %b %Y})",
+        )
         for p in incident.open_safety_plans
-        if p.review_on < today
     ]
-    waits = datetime.timedelta(days=settings.CHASE_SIGN_OFF_AFTER_DAYS)
-    if (
-        decision is not None
-        and decision.kind == Decision.Kind.MANAGE_IN_SCHOOL
-        and not signed
-        and decision.made_at <= now - waits
-    ):
-        overdue.append(f"Sign-off overdue: decided on {decision.made_at:%-d %b %Y}")
+    if decision is not None and decision.kind == Decision.Kind.MANAGE_IN_SCHOOL and not signed:
+        waits = datetime.timedelta(days=settings.CHASE_SIGN_OFF_AFTER_DAYS)
+        pending.append(
+            (
+                decision.made_at + waits,
+                f"Sign-off overdue: decided on {decision.made_at:%-d %b %Y}",
+            )
+        )
+    overdue = [urgency.since_note(incident, now)] if required else []
+    overdue += [what for at, what in pending if at <= now]
     facts = Facts(
         stage=incident.stage,
-        review_complete=review_complete(incident),
+        review_complete=whole and review_complete(incident),
         live_decision=decision.kind if decision else "",
         signed=signed,
         sent_back=sent_back,
@@ -188,19 +203,22 @@ def _facts(
         note = f"{decision.get_kind_display()}, decided by {decision.made_by} on {decision.made_at:%-d %b %Y}"
     else:
         note = ""
-    return facts, note
+    return facts, note, min((at for at, _ in pending), default=None)
 
 
-def _open(incidents):
+def _open(incidents, whole: bool = True):
     """The open ones of `incidents`, with everything `_facts` reads, in a fixed number of
-    queries however many there are."""
+    queries however many there are. Not `whole`: without what only the task list reads (the
+    dashboard's shown cases, whose group is already known)."""
+    review = [
+        "review__attendees",
+        Prefetch("people", InvolvedPerson.objects.select_related("pupil")),
+    ]
     return (
         incidents.exclude(stage=Stage.CLOSED)
         .select_related("school", "review")
         .prefetch_related(
-            # What the task list's rule reads (review_complete).
-            "review__attendees",
-            Prefetch("people", InvolvedPerson.objects.select_related("pupil")),
+            *(review if whole else []),
             Prefetch(
                 "decisions",
                 Decision.objects.select_related("made_by").prefetch_related(
@@ -224,116 +242,162 @@ def _open(incidents):
     )
 
 
-def _grouped(incidents, now: datetime.datetime):
-    """(incident, group, facts, note) for each open one of `incidents`, oldest report first."""
-    incidents = _open(incidents)
-    overdue = defaultdict(list)
-    for incident_id, what in hub.overdue(incidents):
-        overdue[incident_id].append(what)
+def _grouped(incidents, now: datetime.datetime, whole: bool = True):
+    """(incident, group, facts, note, late_at) for each open one of `incidents`, oldest first;
+    not `whole`: without the task list (the group then only as far as it does not need it)."""
+    incidents = _open(incidents, whole)
+    deadlines = defaultdict(list)
+    for incident_id, at, what in hub.deadlines(incidents):
+        deadlines[incident_id].append((at, what))
     waiting = defaultdict(list)
     for incident_id, what in hub.waiting(incidents.filter(stage=Stage.REFERRED)):
         waiting[incident_id].append(what)
     for incident in incidents:
-        facts, note = _facts(incident, now, overdue[incident.pk], waiting[incident.pk])
-        yield incident, next_step(facts), facts, note
-
-
-def _quick(incidents, now: datetime.datetime) -> list[tuple[int, str, bool]]:
-    """(id, group, referral required) of each open one of `incidents`, oldest report first,
-    from a few columns the database works out: what `_facts` would give `next_step`, without
-    building every case (a trust has thousands open). A case under initial review needs its
-    whole task list read, so those are grouped by `_grouped`."""
-    today = timezone.localdate(now)
-    live = Decision.objects.filter(incident=OuterRef("pk"), superseded_at__isnull=True)
-    rows = (
-        incidents.exclude(stage__in=[Stage.CLOSED, Stage.UNDER_REVIEW])
-        .annotate(
-            action_late=Exists(
-                Action.objects.filter(incident=OuterRef("pk"), done_at__isnull=True, due__lt=today)
-            ),
-            plan_late=Exists(
-                SafetyPlan.objects.filter(
-                    incident=OuterRef("pk"), ended_at__isnull=True, review_on__lt=today
-                )
-            ),
-            live_kind=Subquery(live.values("kind")[:1]),
-            live_made_at=Subquery(live.values("made_at")[:1]),
-            signed=Exists(
-                SignOff.objects.filter(
-                    decision__incident=OuterRef("pk"),
-                    decision__superseded_at__isnull=True,
-                    superseded_at__isnull=True,
-                )
-            ),
+        facts, note, late_at = _facts(
+            incident, now, deadlines[incident.pk], waiting[incident.pk], whole
         )
-        .order_by("reported_at", "pk")
-        .values_list(
-            "pk",
-            "stage",
-            "referral_required_since",
-            "action_late",
-            "plan_late",
-            "live_kind",
-            "live_made_at",
-            "signed",
-            "reported_at",
-        )
-    )
-    late = {incident_id for incident_id, _ in hub.overdue(incidents.exclude(stage=Stage.CLOSED))}
-    waits = now - datetime.timedelta(days=settings.CHASE_SIGN_OFF_AFTER_DAYS)
-    grouped = []
-    for pk, stage, required_since, action, plan, kind, made_at, signed, at in rows:
-        required = required_since is not None and stage != Stage.REFERRED
-        sign_off_late = kind == Decision.Kind.MANAGE_IN_SCHOOL and not signed and made_at <= waits
-        facts = Facts(
-            stage=stage,
-            live_decision=kind or "",
-            signed=signed,
-            overdue=("overdue",) if pk in late or action or plan or sign_off_late else (),
-            referral_required=required,
-        )
-        grouped.append((at, pk, next_step(facts), required))
-    for incident, key, facts, _ in _grouped(incidents.filter(stage=Stage.UNDER_REVIEW), now):
-        grouped.append((incident.reported_at, incident.pk, key, facts.referral_required))
-    return [(pk, key, required) for _, pk, key, required in sorted(grouped)]
+        yield incident, next_step(facts), facts, note, late_at
 
 
-def in_group(incidents, key: str, now: datetime.datetime | None = None) -> list[int]:
-    """The ids of those of `incidents` whose next step is `key`: the dashboard group's
-    'see all' list, by the same rule, so it holds exactly the cases the group counts."""
+def regroup(incidents, now: datetime.datetime | None = None) -> int:
+    """Work out again, and keep, the group of each open one of `incidents` whose record changed
+    since it was last worked out (its version moved on); returns how many were kept.
+
+    Kept only if the version is still the one read: a change committed meanwhile leaves the
+    case stale, to be worked out at the next read, never grouped from half of its record."""
     now = now or timezone.now()
-    return [pk for pk, group, _ in _quick(incidents, now) if group == key]
+    stale = incidents.exclude(stage=Stage.CLOSED).exclude(step_version=F("version"))
+    ids = list(stale.values_list("pk", flat=True))
+    kept = 0
+    for start in range(0, len(ids), REGROUP_CHUNK):
+        # One transaction a chunk: one commit, not one per case, and no lock held for long.
+        with transaction.atomic():
+            chunk = Incident.objects.filter(pk__in=ids[start : start + REGROUP_CHUNK])
+            for incident, _, facts, _, late_at in _grouped(chunk, now):
+                step = next_step(replace(facts, overdue=(), referral_required=False))
+                kept += Incident.objects.filter(pk=incident.pk, version=incident.version).update(
+                    step=step, late_at=late_at, step_version=incident.version
+                )
+    return kept
+
+
+def regroup_later(incidents) -> None:
+    """What groups `incidents` changed without a change to their record (a deadline counted
+    again from a new calendar): each is worked out again at the next read."""
+    incidents.update(step_version=0)
+
+
+def verify(now: datetime.datetime | None = None) -> list[str]:
+    """Every open case's kept group against the rule worked out afresh: the references of
+    those that differ, each then kept right. A case changed without its version moving on
+    (a path that skips `services.lock`) is a defect; the daily check finds and mends it."""
+    now = now or timezone.now()
+    regroup(Incident.objects.all(), now)
+    ids = list(Incident.objects.exclude(stage=Stage.CLOSED).values_list("pk", flat=True))
+    wrong = []
+    for start in range(0, len(ids), REGROUP_CHUNK):
+        chunk = Incident.objects.filter(pk__in=ids[start : start + REGROUP_CHUNK])
+        wrong += [
+            incident.reference
+            for incident, key, *_ in _grouped(chunk, now)
+            # One changed since the regroup above is worked out at the next read, as ever.
+            if incident.step_version == incident.version and _group_of(incident, now) != key
+        ]
+    mend = Incident.objects.filter(reference__in=wrong)
+    regroup_later(mend)
+    regroup(mend, now)
+    return wrong
+
+
+def _required() -> Q:
+    return Q(referral_required_since__isnull=False) & ~Q(stage=Stage.REFERRED)
+
+
+def _group_of(incident: Incident, now: datetime.datetime) -> str:
+    """The group its kept columns give, as `grouping` works it out in the database."""
+    late = incident.late_at is not None and incident.late_at <= now
+    required = incident.referral_required_since is not None and incident.stage != Stage.REFERRED
+    return Next.OVERDUE if late or required else incident.step
+
+
+def grouping(now: datetime.datetime) -> models.Case:
+    """Each open case's group, from its kept columns: overdue once a referral is required and
+    not made (R37) or the first thing pending is past; otherwise the kept step."""
+    return models.Case(
+        models.When(_required() | Q(late_at__lte=now), then=Value(Next.OVERDUE)),
+        default=F("step"),
+        output_field=models.CharField(),
+    )
+
+
+def in_group(incidents, key: str, now: datetime.datetime | None = None):
+    """Those of `incidents` whose next step is `key`: the dashboard group's 'see all' list, by
+    the same rule, so it holds exactly the cases the group counts."""
+    now = now or timezone.now()
+    regroup(incidents, now)
+    return (
+        incidents.exclude(stage=Stage.CLOSED).alias(next_step=grouping(now)).filter(next_step=key)
+    )
 
 
 def open_cases(user, now: datetime.datetime | None = None) -> list[Group]:
     """Every open case `user` may see, each in the one group of what happens next, in the order
     that matters to them (overdue first; sign-offs next for whoever signs them); each group
-    holds its first DASHBOARD_CASES_PER_GROUP cases, built in full, and the count of all."""
+    holds its first DASHBOARD_CASES_PER_GROUP cases, built in full, and the count of all.
+
+    A few queries whatever the number of cases: the groups are kept with each case (`regroup`,
+    for those changed since the last read) and counted and ranked by the database."""
     now = now or timezone.now()
     signs = set(schools_where(user, "sign_off_decisions").values_list("pk", flat=True))
     order = SIGNATORY_ORDER if signs else ORDER
     groups = {n: Group(n, Next(n).label, EMPTY[n]) for n in order}
     if signs:
         groups[Next.AWAITING_SIGN_OFF].title = "Decisions awaiting your sign-off"
-    incidents = scoped(Incident.objects.all(), user)
-    floods = set(
-        incidents.filter(stage=Stage.REPORTED, flood__isnull=False).values_list("pk", flat=True)
+    incidents = scoped(Incident.objects.all(), user).exclude(stage=Stage.CLOSED)
+    regroup(incidents, now)
+    # Reports from one account in an unusual number are counted under their notice (issue 17).
+    noticed = Q(stage=Stage.REPORTED, flood__isnull=False)
+    ranked = incidents.annotate(
+        next_step=grouping(now),
+        noticed=ExpressionWrapper(noticed, output_field=models.BooleanField()),
     )
-    members = {n: [] for n in order}
-    for pk, key, required in _quick(incidents, now):
-        if key == Next.AWAITING_REVIEW and pk in floods:
-            groups[key].under_notice += 1
+    for key, under_notice, count in (
+        ranked.order_by().values_list("next_step", "noticed").annotate(n=Count("pk"))
+    ):
+        if under_notice and key == Next.AWAITING_REVIEW:
+            groups[key].under_notice += count
         else:
-            members[key].append((pk, required))
-    # R37: "as a matter of urgency": a referral required and not made heads the list.
-    members[Next.OVERDUE].sort(key=lambda m: not m[1])
-    shown = {}
-    for key, pks in members.items():
-        groups[key].total = len(pks)
-        shown |= {pk: key for pk, _ in pks[: settings.DASHBOARD_CASES_PER_GROUP]}
+            groups[key].total += count
+    # The first of each group: R37's "as a matter of urgency", a referral required and not
+    # made, heads the overdue group; then the oldest report first.
+    first = Window(
+        RowNumber(),
+        partition_by=[F("next_step")],
+        order_by=[
+            ExpressionWrapper(_required(), output_field=models.BooleanField()).desc(),
+            F("reported_at").asc(),
+            F("pk").asc(),
+        ],
+    )
+    shown = dict(
+        ranked.exclude(noticed=True)
+        .annotate(rank=first)
+        .filter(rank__lte=settings.DASHBOARD_CASES_PER_GROUP)
+        .order_by("rank")
+        .values_list("pk", "next_step")
+    )
     cases = {}
-    for incident, _, facts, note in _grouped(Incident.objects.filter(pk__in=shown), now):
+    built = _grouped(Incident.objects.filter(pk__in=shown), now, whole=False)
+    for incident, _, facts, note, _ in built:
         cases[incident.pk] = Case(incident, shown[incident.pk], note, facts.overdue)
-    for key, pks in members.items():
-        groups[key].cases = [cases[pk] for pk, _ in pks[: settings.DASHBOARD_CASES_PER_GROUP]]
+    required_first = sorted(
+        cases.values(),
+        key=lambda c: (
+            not (c.incident.referral_required_since and c.incident.stage != Stage.REFERRED),
+            c.incident.reported_at,
+            c.incident.pk,
+        ),
+    )
+    for case in required_first:
+        groups[case.next].cases.append(case)
     return list(groups.values())

@@ -9,6 +9,8 @@ calendar changes, the provisional deadlines it decides are counted again. And th
 inside ypsi to the user's schools, waiting for a DSL to accept them (R42).
 """
 
+import datetime
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -115,14 +117,12 @@ def closing_check(incident) -> list[str]:
     ]
 
 
-def overdue(incidents) -> list[tuple[int, str]]:
-    """Deletions past their deadline, on the dashboard as in the chase; with the police
-    involved a deletion is on hold, not overdue (R16)."""
-    late = (
+def overdue(incidents) -> list[tuple[int, datetime.datetime, str]]:
+    """Deletions pending, overdue the day after their deadline, on the dashboard as in the
+    chase; with the police involved a deletion is on hold, never overdue (R16)."""
+    pending = (
         DeletionRequest.objects.filter(
-            incident__in=incidents,
-            status=DeletionRequest.Status.PENDING,
-            deadline__lt=timezone.localdate(),
+            incident__in=incidents, status=DeletionRequest.Status.PENDING
         )
         .select_related("young_person__pupil", "incident")
         .prefetch_related("incident__referrals")
@@ -130,10 +130,11 @@ def overdue(incidents) -> list[tuple[int, str]]:
     return [
         (
             d.incident_id,
+            hub.overdue_from(d.deadline),
             f"Deletion by {d.young_person.display_name} not confirmed "
             f"(deadline {d.deadline:%-d %b %Y})",
         )
-        for d in late
+        for d in pending
         if not hub.evidence_preserved(d.incident)
     ]
 

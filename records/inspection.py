@@ -16,19 +16,17 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from incidents.models import Incident, Notification, SignOff, Stage
+from incidents.models import Incident, Notification, Stage
 from incidents.rules import ImageryOrigin
 from incidents.services import platform_counts
-from referrals.models import STATUTORY, FollowUp, OutcomeKind, Referral, ReferralOutcome
+from referrals.models import FollowUp, OutcomeKind, Referral, ReferralOutcome
 
 from .models import DeletionRequest, SharingDecision, Transfer
 
@@ -89,7 +87,7 @@ class Row:
 def outcome_of(incident: Incident) -> str:
     if incident.closure_reason.startswith("Not YPSI"):
         return "Not YPSI"
-    if incident.stage == Stage.REFERRED or incident.referral_count:
+    if incident.stage == Stage.REFERRED or incident.referred_at:
         return "Referred"
     if incident.stage == Stage.MANAGED_IN_SCHOOL or incident.stage == Stage.CLOSED:
         return "Managed in school"
@@ -99,7 +97,7 @@ def outcome_of(incident: Incident) -> str:
 # outcome_of, worked out by the database for the summary's counts.
 OUTCOME = Case(
     When(closure_reason__startswith="Not YPSI", then=Value("Not YPSI")),
-    When(Q(stage=Stage.REFERRED) | Q(referral_count__gt=0), then=Value("Referred")),
+    When(Q(stage=Stage.REFERRED) | Q(referred_at__isnull=False), then=Value("Referred")),
     When(stage__in=[Stage.MANAGED_IN_SCHOOL, Stage.CLOSED], then=Value("Managed in school")),
     default=Value("Open: not yet decided"),
 )
@@ -113,36 +111,14 @@ def in_period(incidents, start: datetime.date, end: datetime.date):
 
 
 def timed(incidents):
-    """`incidents` with what the report says of each worked out by the database: how many
-    referrals (not Early Help or other), and when it was first reviewed, first referred where
-    it needed to be (R37: the police, social care, the LADO, not Early Help beside managing in
-    school) and its decision first signed off."""
-
-    def first(queryset, field):
-        return Subquery(queryset.order_by(field).values(field)[:1])
-
+    """`incidents` with when each was first reviewed, first referred where it needed to be
+    (R37: the police, social care, the LADO, not Early Help beside managing in school) and its
+    decision first signed off: kept on the incident as each happened, so a trust's year of
+    tens of thousands is read, not worked out (issue 14)."""
     return incidents.annotate(
-        referral_count=Subquery(
-            Referral.objects.filter(incident=OuterRef("pk"))
-            .exclude(agency__in=["early_help", "other"])
-            .order_by()
-            .values("incident")
-            .annotate(n=Count("pk"))
-            .values("n")
-        ),
-        first_review=first(
-            Incident.history.filter(id=OuterRef("pk")).exclude(stage=Stage.REPORTED),
-            "history_date",
-        ),
-        first_referral=first(
-            Referral.objects.filter(incident=OuterRef("pk"), agency__in=STATUTORY), "made_at"
-        ),
-        first_sign_off=first(
-            SignOff.objects.filter(
-                decision__incident=OuterRef("pk"), outcome=SignOff.Outcome.SIGNED
-            ),
-            "signed_at",
-        ),
+        first_review=F("reviewed_at"),
+        first_referral=F("referred_at"),
+        first_sign_off=F("signed_off_at"),
     )
 
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from accounts.calendars import Period, SchoolCalendar, bank_holidays, calendar_for, holiday_name
 from accounts.models import Closure
-from incidents.models import Stage
+from incidents.models import Incident, Stage
+from incidents.workspace import regroup_later
 
 TERM_DATES = "term dates not entered"
 BANK_HOLIDAYS = "bank holidays not yet published"
@@ -186,5 +187,7 @@ def recompute(schools=None, user=None) -> int:
         item._history_user = user
         item._change_reason = "Deadline counted again from the school's calendar"
         item.save(update_fields=["deadline", "deadline_note", "deadline_provisional"])
+        if isinstance(item, DeletionRequest):
+            regroup_later(Incident.objects.filter(pk=item.incident_id))
         changed += 1
     return changed

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from incidents import hub
 from incidents.models import Notification, Stage
 from incidents.services import enqueue_notifications
 
@@ -109,15 +110,15 @@ def _describe(referral: Referral, what: str, due: datetime.date | None, now) -> 
     )
 
 
-def overdue(incidents) -> list[tuple[int, str]]:
-    """For the dashboard's overdue group: an acknowledgement or decision past its date."""
+def overdue(incidents) -> list[tuple[int, datetime.datetime, str]]:
+    """For the dashboard's overdue group: an acknowledgement or decision expected by a date,
+    overdue the day after it."""
     now = timezone.now()
-    today = timezone.localdate(now)
     return [
-        (referral.incident_id, _describe(referral, what, due, now))
+        (referral.incident_id, hub.overdue_from(due), _describe(referral, what, due, now))
         for referral in _waiting(Referral.objects.filter(incident__in=incidents))
         for what, due in what_is_missing(referral)
-        if due is not None and due < today
+        if due is not None
     ]
 
 

@@ -7,7 +7,7 @@ from the police (R14), and the referrals, follow-ups and custody chain in the ch
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.permissions import scoped
@@ -52,10 +52,19 @@ def register() -> None:
 
 
 def section(incident) -> dict:
-    return {
-        "referrals": incident.referrals.select_related("made_by").prefetch_related(
-            "outcomes", "escalations", "follow_ups"
+    # One read of the referrals for the section and for every check of the page after it (the
+    # police involved, evidence to preserve, social care's prompts).
+    prefetch_related_objects(
+        [incident],
+        Prefetch(
+            "referrals",
+            Referral.objects.select_related("made_by").prefetch_related(
+                "outcomes", "escalations", "follow_ups"
+            ),
         ),
+    )
+    return {
+        "referrals": incident.referrals.all(),
         "advice_calls": incident.advice_calls.all(),
         "help_routes": ROUTES,
         "sextortion_advice_points": SEXTORTION_ADVICE,

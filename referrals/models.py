@@ -6,8 +6,11 @@ custody chain exists for the police; a device returned to a parent or carer ends
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from incidents.models import Incident
 
 
 class Agency(models.TextChoices):
@@ -83,6 +86,15 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral to {self.get_agency_display()}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The incident keeps when it was first referred where a referral is required (R37):
+        # the inspection report's median time to referral (issue 14).
+        first = Referral.objects.filter(incident=OuterRef("pk"), agency__in=STATUTORY)
+        Incident.objects.filter(pk=self.incident_id).update(
+            referred_at=Subquery(first.order_by("made_at").values("made_at")[:1])
+        )
 
     @property
     def is_police(self) -> bool:

@@ -136,6 +136,13 @@ MATRIX = [
     ("export_status", lambda c: [c.export.pk], {"dsl"}, 404),
     ("export_download", lambda c: [c.export.pk], {"dsl"}, 404),
     ("pupil_list", lambda c: [c.school.pk], ROSTER, 404),
+    # The pupil picker's search (issue 21 item 4): whoever may report a concern there.
+    (
+        "pupil_matches",
+        lambda c: [c.school.pk],
+        {"staff", "dsl", "deputy_dsl", "headteacher", "administrator"},
+        404,
+    ),
     ("pupil_add", lambda c: [c.school.pk], ROSTER, 404),
     ("pupil_import", lambda c: [c.school.pk], ROSTER, 404),
     ("school_policy", lambda c: [c.school.pk], POLICY, 404),

@@ -4,12 +4,13 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Pupil
 from accounts.names import fold
 from incidents.models import Incident
 
-from .factories import PupilFactory
+from .factories import IncidentFactory, InvolvedPersonFactory, PupilFactory, UserFactory
 from .test_intake import form_data
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,187 @@ def test_another_schools_pupil_id_is_refused_at_the_search_box(client, world):
     assert 'href="#id_person-0-pupil_query"' in response.text
     assert "Otto" not in response.text
     assert not Incident.objects.exists()
+
+
+# The autocomplete's search (accounts/views.py: pupil_matches), asked by static/js/pupil-picker.js.
+
+
+def matches(client, school, query):
+    return client.get(reverse("pupil_matches", args=[school.pk]), {"q": query})
+
+
+def test_the_autocomplete_finds_a_pupil_however_the_name_is_typed(client, world):
+    ours = PupilFactory(
+        school=world.school, first_name="Łucja", last_name="Wiśniewska", year_group="Year 8"
+    )
+    PupilFactory(school=world.school, first_name="Maya", last_name="Other")
+    PupilFactory(school=world.other_school, first_name="Łucja", last_name="Nowak")
+    client.force_login(world.staff)
+    response = matches(client, world.school, "lucja")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"  # children's names: never kept by a cache
+    # Only the three things the list shows, and only this school's pupil.
+    assert response.json() == {
+        "pupils": [{"id": ours.pk, "name": "Łucja Wiśniewska", "year_group": "Year 8"}]
+    }
+    assert [p["id"] for p in matches(client, world.school, "WISNIEWSKA").json()["pupils"]] == [
+        ours.pk
+    ]
+    assert matches(client, world.school, "zebedee").json() == {"pupils": []}
+    assert matches(client, world.school, "   ").json() == {"pupils": []}
+
+
+def test_the_autocomplete_gives_at_most_ten_pupils_of_five_thousand(client, world):
+    roster(world.school, 5000)
+    client.force_login(world.staff)
+    response = matches(client, world.school, "roster")
+    assert len(response.json()["pupils"]) == 10
+    assert len(response.content) < 1_000
+    # What is typed is cut at the length of the search box (100): a word past it is not read.
+    assert len(matches(client, world.school, "pupil42" + " " * 100 + "zzz").json()["pupils"]) > 0
+    assert matches(client, world.school, "pupil42 zzz").json() == {"pupils": []}
+
+
+@pytest.mark.parametrize(
+    "persona, status",
+    [
+        ("staff", 200),
+        ("dsl", 200),
+        ("deputy_dsl", 200),
+        ("headteacher", 200),
+        # The administrator may report a concern (accounts/permissions.py), so may find a pupil.
+        ("administrator", 200),
+        ("other_dsl", 404),
+        ("other_administrator", 404),
+        ("signatory", 404),  # reads and signs off, never reports
+        ("trust_lead", 404),
+        ("superuser", 404),  # an IT role without a school role sees no pupil
+    ],
+)
+def test_only_those_who_may_report_at_the_school_find_its_pupils(client, world, persona, status):
+    PupilFactory(school=world.school, first_name="Rosa", last_name="Found")
+    user = UserFactory(is_superuser=True, is_staff=True) if persona == "superuser" else None
+    client.force_login(user or getattr(world, persona))
+    response = matches(client, world.school, "rosa")
+    assert response.status_code == status
+    if status == 200:
+        assert [p["name"] for p in response.json()["pupils"]] == ["Rosa Found"]
+    else:
+        assert b"Rosa" not in response.content
+
+
+def test_a_signed_out_search_goes_to_sign_in_and_finds_nothing(client, world):
+    PupilFactory(school=world.school, first_name="Rosa", last_name="Found")
+    response = matches(client, world.school, "rosa")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert b"Rosa" not in response.content
+
+
+def test_the_autocomplete_is_asked_only_so_often(client, world, monkeypatch, time_machine):
+    from accounts import views
+
+    monkeypatch.setattr(views, "PUPIL_SEARCHES_PER_MINUTE", 3)
+    time_machine.move_to(timezone.now().replace(second=5), tick=False)  # one clock minute
+    PupilFactory(school=world.school, first_name="Rosa", last_name="Found")
+    client.force_login(world.staff)
+    assert [matches(client, world.school, "rosa").status_code for _ in range(4)] == [
+        200,
+        200,
+        200,
+        429,
+    ]
+    # Another account is counted on its own.
+    client.force_login(world.dsl)
+    assert matches(client, world.school, "rosa").status_code == 200
+    # Nothing but a question: a post is refused.
+    url = reverse("pupil_matches", args=[world.school.pk])
+    assert client.post(url, {"q": "rosa"}).status_code == 405
+
+
+# The DSL's person page: the same picker, not a list of the roll.
+
+
+def edit_data(**overrides):
+    data = {
+        "kind": "person",
+        "name": "",
+        "age_band": "unknown",
+        "sex": "not_known",
+        "roles": ["pictured"],
+        "reason": "Checked with the form tutor",
+    }
+    return data | overrides
+
+
+def test_the_person_page_stays_small_with_five_thousand_pupils(client, world):
+    incident = IncidentFactory(school=world.school)
+    client.force_login(world.dsl)
+    empty_roll = len(client.get(reverse("person_add", args=[incident.pk])).content)
+    roster(world.school, 5000)
+    page = client.get(reverse("person_add", args=[incident.pk]))
+    assert page.status_code == 200
+    # Under 200 KB, and no bigger for the roll (a list of it was 274 KB at a real school).
+    assert len(page.content) < 200_000
+    assert len(page.content) - empty_roll < 1_000
+    assert "Search the roster: name or UPN" in page.text
+    # The pupil is an id the search fills in, not a list of the roll.
+    assert '<input type="hidden" name="pupil" id="id_pupil">' in page.text
+    assert "Pupil4999" not in page.text
+
+
+def test_the_person_page_finds_pupils_without_javascript_and_saves_nothing(client, world):
+    ours = PupilFactory(school=world.school, first_name="Łucja", last_name="Wiśniewska")
+    PupilFactory(school=world.other_school, first_name="Łucja", last_name="Nowak")
+    incident = IncidentFactory(school=world.school)
+    someone = InvolvedPersonFactory(incident=incident, name="Pupil in Year 9", roles=["pictured"])
+    url = reverse("person_edit", args=[incident.pk, someone.pk])
+    client.force_login(world.dsl)
+    found = client.post(
+        url,
+        edit_data(find_pupils="1", pupil_query="lucja", name="Pupil in Year 9", reason=""),
+    )
+    assert found.status_code == 200
+    assert "There is a problem" not in found.text  # no reason yet: nothing was checked
+    assert f'name="pupil" type="radio" value="{ours.pk}"' in found.text
+    assert "<bdi>Łucja Wiśniewska</bdi>, Year 9" in found.text and "Nowak" not in found.text
+    assert 'value="Pupil in Year 9"' in found.text  # what was typed is kept
+    someone.refresh_from_db()
+    assert someone.pupil is None and someone.history.count() == 1
+    # The pupil chosen is saved with the reason.
+    saved = client.post(url, edit_data(pupil=str(ours.pk)))
+    assert saved.status_code == 302
+    someone.refresh_from_db()
+    assert someone.pupil == ours and someone.name == ""
+
+
+def test_the_pupil_on_record_survives_a_search_that_misses_them_and_can_be_undone(client, world):
+    riley = PupilFactory(school=world.school, first_name="Riley", last_name="Roster")
+    incident = IncidentFactory(school=world.school)
+    someone = InvolvedPersonFactory(incident=incident, pupil=riley, name="", roles=["pictured"])
+    url = reverse("person_edit", args=[incident.pk, someone.pk])
+    client.force_login(world.dsl)
+    page = client.get(url).text
+    assert f'name="pupil" type="radio" value="{riley.pk}" checked' in page
+    assert "Not a pupil here, or not known" in page
+    missed = client.post(url, edit_data(find_pupils="1", pupil_query="zebedee", pupil=riley.pk))
+    assert f'name="pupil" type="radio" value="{riley.pk}" checked' in missed.text
+    # Not a pupil here after all: without a name, the page says what is needed.
+    refused = client.post(url, edit_data(pupil=""))
+    assert refused.status_code == 400
+    assert "Choose a pupil, or give a name or description." in refused.text
+    assert client.post(url, edit_data(pupil="", name="A boy at another school")).status_code == 302
+    someone.refresh_from_db()
+    assert someone.pupil is None and someone.name == "A boy at another school"
+
+
+def test_the_person_page_refuses_another_schools_pupil_at_the_search_box(client, world):
+    theirs = PupilFactory(school=world.other_school, first_name="Otto", last_name="Elsewhere")
+    incident = IncidentFactory(school=world.school)
+    client.force_login(world.dsl)
+    response = client.post(reverse("person_add", args=[incident.pk]), edit_data(pupil=theirs.pk))
+    assert response.status_code == 400
+    assert "Choose a pupil from this school&#x27;s roster." in response.text
+    assert 'href="#id_pupil_query"' in response.text
+    assert "Otto" not in response.text
+    assert not incident.people.exists()

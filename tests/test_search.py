@@ -79,6 +79,7 @@ def test_the_header_search_finds_a_reference_a_name_a_upn_and_who_told(client, w
     by_name = IncidentFactory(school=world.school)
     InvolvedPersonFactory(incident=by_name, name="Şahin Yıldız", roles=["sender"])
     by_discloser = IncidentFactory(school=world.school, discloser="Mrs Patel, a parent")
+    by_friend = IncidentFactory(school=world.school, discloser="Zoë O’Neill, a friend in Year 9")
     theirs = IncidentFactory(school=world.other_school, reference="MEA-2026-0002")
     InvolvedPersonFactory(incident=theirs, name="Şahin Yıldız", roles=["sender"])
     client.force_login(world.dsl)
@@ -94,6 +95,9 @@ def test_the_header_search_finds_a_reference_a_name_a_upn_and_who_told(client, w
     assert by_name.reference in found
     assert theirs.reference not in found  # another school's, never found
     assert by_discloser.reference in results("patel")
+    # Who told, forgiven as names are: accents, apostrophe style and Unicode form aside.
+    assert by_friend.reference in results("zoe o'neill")
+    assert by_friend.reference in results("Zoe\u0308 ONeill")
     assert "No incident matches" in results("nobody-at-all")
 
 

@@ -4,16 +4,17 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents import services
-from incidents.models import Stage
+from incidents import services, tasks, workspace
+from incidents.models import Action, Incident, Stage
 from incidents.workspace import Facts, Next, next_step
 from records.models import DeletionRequest
-from referrals.models import Referral
 
 from .factories import IncidentFactory, InvolvedPersonFactory, complete_review
 
@@ -74,9 +75,9 @@ def test_it_keeps_a_case_in_exactly_one_group_at_every_stage_until_it_is_closed(
     assert where() == ["managing"]
     client.force_login(world.dsl)
     assert "Next action: Talk about consent" in client.get(reverse("dashboard")).text
-    action.due = timezone.localdate() - datetime.timedelta(days=1)
-    action.save()
-    assert where() == ["overdue"]
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=4)):
+        # Nothing is changed but the date: the action is past its due day.
+        assert where() == ["overdue"]
     services.complete_action(action, world.deputy_dsl, outcome="Done in PSHE")
     services.decide_refer(
         case, world.dsl, agency="csc", made_at=timezone.now(), reason="New facts"
@@ -144,9 +145,11 @@ def test_it_shows_a_deletion_past_its_deadline_as_overdue_unless_the_police_hold
     page = client.get(reverse("dashboard")).text
     assert groups_holding(page, case.reference) == ["overdue"]
     assert "Deletion by Pictured not confirmed" in page
-    Referral.objects.create(incident=case, agency="police", made_by=world.dsl, reason="x")
+    complete_review(case, world.dsl)
+    services.decide_refer(case, world.dsl, agency="police", made_at=timezone.now(), reason="x")
     page = client.get(reverse("dashboard")).text
-    assert groups_holding(page, case.reference) == ["awaiting-review"]
+    assert groups_holding(page, case.reference) == ["referred"]
+    assert "Deletion by Pictured not confirmed" not in page
 
 
 def test_it_shows_each_role_only_its_schools_and_staff_no_cases(client, world, case):
@@ -219,3 +222,116 @@ def test_each_group_lists_its_first_cases_and_links_to_all_of_them(client, world
     assert closed.reference not in listed and in_review.reference not in listed
     # A group within the cap has no link.
     assert "?next=overdue" not in page
+
+
+def test_a_case_moves_to_overdue_when_its_day_comes_with_nothing_written(client, world, managed):
+    """The kept group holds the moment the first thing falls overdue: time alone moves it."""
+    services.add_action(
+        managed,
+        world.dsl,
+        kind="education",
+        description="Lesson on consent",
+        owner=world.dsl,
+        due=timezone.localdate() + datetime.timedelta(days=2),
+    )
+    client.force_login(world.dsl)
+    assert groups_holding(client.get(reverse("dashboard")).text, managed.reference) == ["managing"]
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=3)):
+        client.force_login(world.dsl)  # three days on: a new session
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("dashboard")).text
+        assert groups_holding(page, managed.reference) == ["overdue"]
+        assert "Action overdue: Lesson on consent" in page
+        assert not [
+            q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "incidents_incident"')
+        ]
+
+
+def test_a_change_made_while_a_group_is_worked_out_is_never_kept_half_read(world, monkeypatch):
+    """Another change committed between reading a case and keeping its group leaves the case
+    to be worked out again, not grouped from the record before that change."""
+    incident = IncidentFactory(school=world.school)
+    facts = workspace._facts
+
+    def meanwhile(incident, *args, **kwargs):
+        Incident.objects.filter(pk=incident.pk).update(version=F("version") + 1)
+        return facts(incident, *args, **kwargs)
+
+    monkeypatch.setattr(workspace, "_facts", meanwhile)
+    assert workspace.regroup(Incident.objects.filter(pk=incident.pk)) == 0
+    incident.refresh_from_db()
+    assert incident.step_version != incident.version
+    monkeypatch.setattr(workspace, "_facts", facts)
+    assert workspace.regroup(Incident.objects.filter(pk=incident.pk)) == 1
+    incident.refresh_from_db()
+    assert (incident.step, incident.step_version) == (Next.AWAITING_REVIEW, incident.version)
+
+
+def test_the_daily_check_finds_and_mends_a_case_changed_around_the_services(
+    client, world, managed
+):
+    action = services.add_action(
+        managed,
+        world.dsl,
+        kind="education",
+        description="Lesson on consent",
+        owner=world.dsl,
+        due=timezone.localdate() + datetime.timedelta(days=2),
+    )
+    client.force_login(world.dsl)
+    assert groups_holding(client.get(reverse("dashboard")).text, managed.reference) == ["managing"]
+    # A script writing to the database directly: the incident's version does not move.
+    Action.objects.filter(pk=action.pk).update(
+        due=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    assert tasks.check_workspace() == 1
+    assert groups_holding(client.get(reverse("dashboard")).text, managed.reference) == ["overdue"]
+    assert tasks.check_workspace() == 0
+
+
+def test_every_app_s_changes_keep_the_dashboard_group_true(client, world, managed):
+    """Deletions, referrals and their acknowledgements change what is overdue: each goes
+    through the incident's lock, so the kept group is never behind the record."""
+    from records import services as records
+    from referrals import services as referrals
+
+    def dashboard_is_true() -> list[str]:
+        client.force_login(world.dsl)
+        client.get(reverse("dashboard"))
+        return workspace.verify()
+
+    deletion = records.request_deletion(
+        managed,
+        world.dsl,
+        young_person=managed.people.filter(pupil__isnull=False).get(),
+        asked_at=timezone.now() - datetime.timedelta(days=3),
+        deadline=timezone.localdate() - datetime.timedelta(days=1),
+        everywhere=True,
+        told_illegal=True,
+        told_police=True,
+    )
+    assert dashboard_is_true() == []
+    page = client.get(reverse("dashboard")).text
+    assert groups_holding(page, managed.reference) == ["overdue"]
+    records.confirm_deletion(
+        deletion, world.dsl, confirmed_at=timezone.now(), how="Shown deleted", witnessed_by="DSL"
+    )
+    assert dashboard_is_true() == []
+    assert groups_holding(client.get(reverse("dashboard")).text, managed.reference) == ["managing"]
+    services.decide_refer(
+        managed, world.dsl, agency="csc", made_at=timezone.now(), reason="New facts"
+    )
+    assert dashboard_is_true() == []
+    referral = managed.referrals.get()
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=10)):
+        client.force_login(world.dsl)
+        assert groups_holding(client.get(reverse("dashboard")).text, managed.reference) == [
+            "overdue"
+        ]
+        referrals.record_acknowledgement(
+            referral,
+            world.dsl,
+            acknowledged_at=timezone.now(),
+            acknowledged_by="Duty social worker",
+        )
+        assert dashboard_is_true() == []

@@ -107,6 +107,9 @@ class PersonForm(GovukFormMixin, forms.Form):
     )
     # Where a problem with the pupil is shown: the hidden id has no box of its own.
     pupil_box = "pupil_query"
+    # Whether a pupil already chosen is shown as a choice that can be undone ("Not a pupil
+    # here") rather than kept as a hidden id: the DSL's correction of a person needs it.
+    clearable = False
     name = forms.CharField(
         label="Or their name or a description",
         required=False,
@@ -150,7 +153,11 @@ class PersonForm(GovukFormMixin, forms.Form):
         if pupils is not None:
             self.fields["pupil"].queryset = pupils
         self.searched = search and bool(self["pupil_query"].value())
-        self.matches = self._matches() if self.searched else []
+        if self.searched:
+            self.matches = self._matches()
+        else:
+            chosen = self.chosen() if self.clearable else None
+            self.matches = [chosen] if chosen else []
 
     def chosen(self) -> Pupil | None:
         """The pupil whose id the page holds, if it is one of this school's."""
@@ -294,7 +301,7 @@ class IncidentFilterForm(forms.Form):
         if d["school"]:
             incidents = incidents.filter(school=d["school"])
         if d["next"]:
-            incidents = incidents.filter(pk__in=in_group(incidents, d["next"]))
+            incidents = in_group(incidents, d["next"])
         if d["overdue"]:
             incidents = incidents.filter(
                 Exists(

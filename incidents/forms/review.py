@@ -2,7 +2,6 @@
 
 from django import forms
 
-from accounts.models import Pupil
 from ypsi.forms import (
     LONG_TEXT,
     SHORT_TEXT,
@@ -262,16 +261,10 @@ class PersonEditForm(PersonForm):
     contact whose age is not verified or an AI application (R36)."""
 
     field_order = ["kind"]
-    # One person at a time, so the roster is still a list here (issue 21 item 4 is the
-    # report page, with a list per person).
-    pupil_query = None
-    pupil = forms.ModelChoiceField(
-        label="A pupil at this school",
-        queryset=Pupil.objects.none(),
-        required=False,
-        empty_label="Not a pupil here, or not known",
-    )
-    pupil_box = "pupil"
+    # The roster is searched, as on the report page (issue 21 item 4): a list of the whole
+    # roll made this page hundreds of kilobytes at a large school. The pupil on record is
+    # shown as a choice the DSL can undo.
+    clearable = True
     kind = forms.ChoiceField(
         label="Who or what is this?",
         choices=rules.PersonKind.choices,

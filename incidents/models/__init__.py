@@ -33,6 +33,8 @@ from ..rules import (
 from .alerts import DeliveryFailure as DeliveryFailure
 from .alerts import Notification as Notification
 from .alerts import ReportFlood as ReportFlood
+from .decisions import Decision as Decision
+from .decisions import SignOff as SignOff
 from .managing import Action as Action
 from .managing import Conversation as Conversation
 from .managing import ParentContact as ParentContact
@@ -168,8 +170,39 @@ class Incident(models.Model):
     # every change, and by the sweep), so the dashboard and the reminders need no re-assessment.
     referral_required_since = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # The dashboard's group of the case (incidents/workspace.py), kept so that a trust's
+    # dashboard is a read rather than a working-out of every open case on every request: `step`
+    # is what happens next but for overdue work, `late_at` the moment the first thing pending
+    # falls overdue, both worked out from the record at `step_version`. A change (which bumps
+    # `version`) makes them stale; they are worked out again at the next read.
+    step = models.CharField(max_length=20, blank=True, editable=False)
+    late_at = models.DateTimeField(null=True, blank=True, editable=False)
+    step_version = models.PositiveIntegerField(default=0, editable=False)
+
+    # When the case was first reviewed (left "reported"), first referred to the police, social
+    # care or the LADO, and its decision first signed off: what the inspection report's
+    # medians are taken from (issue 14), kept as each happens by the saves that make them.
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    referred_at = models.DateTimeField(null=True, blank=True, editable=False)
+    signed_off_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # "Who told you", folded as names are (accounts/names.py) for the search.
+    search_discloser = models.CharField(max_length=400, blank=True, editable=False)
+
     history = HistoricalRecords(
-        excluded_fields=["version", "changed_at", "changed_by", "referral_required_since"]
+        excluded_fields=[
+            "version",
+            "changed_at",
+            "changed_by",
+            "referral_required_since",
+            "step",
+            "late_at",
+            "step_version",
+            "search_discloser",
+            "reviewed_at",
+            "referred_at",
+            "signed_off_at",
+        ]
     )
 
     class Meta:
@@ -190,10 +223,48 @@ class Incident(models.Model):
                 condition=models.Q(referral_required_since__isnull=False),
                 name="incident_referral_required",
             ),
+            # The dashboard's counts and first cases of each group: open cases only, with
+            # what the grouping reads (PostgreSQL reads them from the index alone).
+            models.Index(
+                fields=["school", "reported_at", "id"],
+                condition=~models.Q(stage="closed"),
+                include=[
+                    "stage",
+                    "step",
+                    "late_at",
+                    "version",
+                    "step_version",
+                    "referral_required_since",
+                    "flood",
+                ],
+                name="incident_open",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args, **kwargs):
+        self.search_discloser = fold(self.discloser)[:400]
+        # Whatever saves the incident itself (a stage moved, the admin) changed its record:
+        # its dashboard group is worked out again at the next read.
+        self.step_version = 0
+        if self.stage != Stage.REPORTED and self.reviewed_at is None:
+            self.reviewed_at = timezone.now()
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # Kept by a referral's or a sign-off's own save: never written back from an
+            # instance read before it (a stage moved after the referral was recorded).
+            kwargs["update_fields"] = {
+                f.name for f in self._meta.concrete_fields if not f.primary_key
+            } - {"referred_at", "signed_off_at"}
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "search_discloser",
+                "step_version",
+                "reviewed_at",
+            }
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("incident_detail", args=[self.pk])
@@ -361,120 +432,3 @@ class InitialReview(models.Model):
 
     def factors_unanswered(self) -> list[str]:
         return [f.label for f in AggravatingFactor if not self.factor(f)[0]]
-
-
-class Decision(models.Model):
-    """Refer, or manage in school (R8, R9). Never edited: a change is a new decision."""
-
-    class Kind(models.TextChoices):
-        REFER = "refer", "Refer"
-        MANAGE_IN_SCHOOL = "manage", "Manage in school"
-
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="decisions")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    made_at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField()
-    aggravating_answer = models.TextField(blank=True)
-    headteacher_input = models.TextField(blank=True)
-    # The parts of the initial review not complete when a referral was decided (issue 12):
-    # a referral never waits for them, and the record says what was not yet done.
-    review_incomplete = models.JSONField(
-        "parts of the initial review not complete", default=list, blank=True
-    )
-    facts = models.JSONField(default=dict)  # what the decision rests on, as it was
-    superseded_at = models.DateTimeField(null=True, blank=True)
-    superseded_reason = models.TextField(blank=True)
-    # When the chase (records/chasing.py) next looks at this: empty until it first has.
-    next_chase_on = models.DateField(null=True, blank=True, editable=False)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["made_at", "pk"]
-        indexes = [
-            models.Index(fields=["next_chase_on"], name="decision_chase_next"),
-            models.Index(
-                fields=["made_at"],
-                condition=models.Q(superseded_at__isnull=True, next_chase_on__isnull=True),
-                name="decision_chase_first",
-            ),
-        ]
-        constraints = [
-            # Two DSLs deciding at the same instant cannot leave two decisions in force.
-            models.UniqueConstraint(
-                fields=["incident"],
-                condition=models.Q(superseded_at__isnull=True),
-                name="one_live_decision_per_incident",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.incident})"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            before = Decision.objects.get(pk=self.pk)
-            fixed = [
-                f.attname
-                for f in self._meta.concrete_fields
-                if not f.name.startswith("superseded")
-            ]
-            if any(getattr(before, f) != getattr(self, f) for f in fixed):
-                raise ValueError("A decision is never edited: record a new decision instead.")
-        super().save(*args, **kwargs)
-
-    @property
-    def current_sign_off(self):
-        live = [s for s in self.sign_offs.all() if s.superseded_at is None]
-        return live[-1] if live else None
-
-    @property
-    def aggravating_present(self) -> list[str]:
-        """The aggravating factors that were "yes" when the decision was made (R9), shown
-        beside it. Decisions from before each factor was answered kept a list of those present."""
-        factors = self.facts.get("aggravating_factors") or {}
-        if isinstance(factors, list):
-            return [AggravatingFactor(f).label for f in factors]
-        return [
-            AggravatingFactor(f).label
-            for f, (answer, _note) in factors.items()
-            if answer == Answer.YES
-        ]
-
-
-class SignOff(models.Model):
-    """The headteacher's sign-off of a decision not to refer, or its return (R10)."""
-
-    class Outcome(models.TextChoices):
-        SIGNED = "signed", "Signed off"
-        SENT_BACK = "sent_back", "Sent back"
-
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="sign_offs")
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    capacity = models.CharField(
-        max_length=200, help_text="Headteacher, or who signs in their place."
-    )
-    signed_at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField()
-    facts = models.JSONField(default=dict)  # what was signed, as it was
-    superseded_at = models.DateTimeField(null=True, blank=True)
-    superseded_reason = models.TextField(blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["signed_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["decision"],
-                condition=models.Q(superseded_at__isnull=True),
-                name="one_live_sign_off_per_decision",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_outcome_display()} by {self.signed_by}"

@@ -38,7 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ctx = {
         "groups": groups,
         "open_count": sum(g.count for g in groups),
-        "floods": floods_awaiting(user),
+        **notices(user),
         "can_view_incidents": can_view,
         "can_report": schools_where(user, "report_concern").exists(),
         "roster_schools": schools_where(user, "manage_roster"),
@@ -49,6 +49,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request, "incidents/dashboard.html", panels | ctx | {"panel_templates": templates}
     )
+
+
+def notices(user) -> dict:
+    """The latest DASHBOARD_NOTICES notices of many reports, and how many there are in all:
+    each notice is a banner, so a trust with many at once still gets a page it can read."""
+    floods = floods_awaiting(user).order_by("-last_report_at", "-pk")
+    shown = list(floods[: settings.DASHBOARD_NOTICES])
+    more = floods.count() - len(shown) if len(shown) == settings.DASHBOARD_NOTICES else 0
+    return {"floods": shown, "more_floods": more}
 
 
 def floods_awaiting(user):

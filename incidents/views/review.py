@@ -256,10 +256,17 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> 
                 "kind",
             )
         }
+    # "Find pupils" shows the pupils the search finds with everything typed, saving nothing.
+    searching = request.method == "POST" and "find_pupils" in request.POST
     form = PersonEditForm(
-        request.POST or None, initial=initial, pupils=Pupil.objects.filter(school=incident.school)
+        request.POST or None,
+        initial=initial,
+        pupils=Pupil.objects.filter(school=incident.school),
+        search=searching,
     )
-    if request.method == "POST" and form.is_valid():
+    if searching:
+        form._errors = {}  # not checked yet: nothing is being saved
+    elif request.method == "POST" and form.is_valid():
         p, reason = form.to_person(), form.cleaned_data["reason"]
         if person is None:
             ok = apply_service(

@@ -28,8 +28,8 @@ def matching(incidents, query: str):
         return incidents.none()
     upn = InvolvedPerson.objects.filter(incident=OuterRef("pk"), pupil__upn=query.upper())
     discloser = Q()
-    for word in query.split():
-        discloser &= Q(discloser__icontains=word)
+    for word in words(query):
+        discloser &= Q(search_discloser__contains=word)
     return incidents.filter(
         Q(reference__istartswith=query) | person_matches(query) | Q(Exists(upn)) | discloser
     )
