@@ -380,7 +380,9 @@ def open_cases(user, now: datetime.datetime | None = None) -> list[Group]:
         ],
     )
     shown = dict(
-        ranked.exclude(noticed=True)
+        # Only those still waiting for review are listed under the notice: one overdue (a
+        # referral required, R37) is listed at the head of the overdue group like any other.
+        ranked.exclude(noticed=True, next_step=Next.AWAITING_REVIEW)
         .annotate(rank=first)
         .filter(rank__lte=settings.DASHBOARD_CASES_PER_GROUP)
         .order_by("rank")

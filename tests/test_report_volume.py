@@ -10,6 +10,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.models import Incident, Notification, ReportFlood
 
@@ -146,3 +147,22 @@ def test_a_dsl_cannot_suspend_an_account(client, world, limits):
     assert client.post(reverse("flood_suspend", args=[flood.pk])).status_code == 404
     world.staff.refresh_from_db()
     assert world.staff.is_active
+
+
+def test_a_report_under_the_notice_that_needs_a_referral_heads_the_overdue_group(
+    client, world, limits
+):
+    """R37: one of many reports that needs a referral at once is not left under the notice."""
+    client.force_login(world.staff)
+    for _ in range(5):
+        assert report(client).status_code == 302
+    urgent = Incident.objects.order_by("pk").last()
+    assert urgent.flood is not None
+    Incident.objects.filter(pk=urgent.pk).update(referral_required_since=timezone.now())
+    client.force_login(world.dsl)
+    page = client.get(reverse("dashboard")).text
+    overdue = page.split('id="overdue"')[1].split("</section>")[0]
+    assert urgent.reference in overdue
+    assert "Referral required and not made" in overdue
+    awaiting = page.split('id="awaiting-review"')[1].split("</section>")[0]
+    assert "4 reports from one account are listed under the notice" in awaiting
