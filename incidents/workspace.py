@@ -151,7 +151,7 @@ def _facts(
         and last_sign_off.outcome == SignOff.Outcome.SENT_BACK
     )
     signed = decision is not None and decision.current_sign_off is not None
-    required = incident.referral_required_since is not None and incident.stage != Stage.REFERRED
+    required = _outstanding(incident)
     actions = list(incident.open_actions)
     pending = list(deadlines)
     pending += [
@@ -310,13 +310,19 @@ def verify(now: datetime.datetime | None = None) -> list[str]:
 
 
 def _required() -> Q:
+    """R37: a referral required and not made, as the database reads it (`_outstanding`)."""
     return Q(referral_required_since__isnull=False) & ~Q(stage=Stage.REFERRED)
+
+
+def _outstanding(incident: Incident) -> bool:
+    """R37: a referral required and not made, for a case already read (`_required`)."""
+    return incident.referral_required_since is not None and incident.stage != Stage.REFERRED
 
 
 def _group_of(incident: Incident, now: datetime.datetime) -> str:
     """The group its kept columns give, as `grouping` works it out in the database."""
     late = incident.late_at is not None and incident.late_at <= now
-    required = incident.referral_required_since is not None and incident.stage != Stage.REFERRED
+    required = _outstanding(incident)
     return Next.OVERDUE if late or required else incident.step
 
 
@@ -395,7 +401,7 @@ def open_cases(user, now: datetime.datetime | None = None) -> list[Group]:
     required_first = sorted(
         cases.values(),
         key=lambda c: (
-            not (c.incident.referral_required_since and c.incident.stage != Stage.REFERRED),
+            not _outstanding(c.incident),
             c.incident.reported_at,
             c.incident.pk,
         ),
