@@ -335,3 +335,26 @@ def test_every_app_s_changes_keep_the_dashboard_group_true(client, world, manage
             acknowledged_by="Duty social worker",
         )
         assert dashboard_is_true() == []
+
+
+def test_the_database_groups_a_kept_case_as_the_daily_check_does(world):
+    """`grouping` (the dashboard's counts, in SQL) and `_group_of` (the daily check, in
+    Python) read the same kept columns the same way: a case counted in one group is never
+    checked against another."""
+    now = timezone.now()
+    hour = datetime.timedelta(hours=1)
+    kinds = [
+        (stage, step, late, required)
+        for stage in (Stage.REPORTED, Stage.REFERRED, Stage.MANAGED_IN_SCHOOL)
+        for step in (Next.AWAITING_REVIEW, Next.MANAGING)
+        for late in (None, now - hour, now + hour)
+        for required in (None, now - hour)
+    ]
+    for stage, step, late, required in kinds:
+        incident = IncidentFactory(school=world.school)
+        Incident.objects.filter(pk=incident.pk).update(
+            stage=stage, step=step, late_at=late, referral_required_since=required
+        )
+    grouped = Incident.objects.annotate(next_step=workspace.grouping(now))
+    assert {i.next_step for i in grouped} == {Next.OVERDUE, Next.AWAITING_REVIEW, Next.MANAGING}
+    assert [i.next_step for i in grouped] == [workspace._group_of(i, now) for i in grouped]

@@ -92,15 +92,29 @@ def serve(tmp_path, database_url: str, port: int, **extra) -> subprocess.Popen:
     )
 
 
+def session_of(leader: int) -> list[int]:
+    """Every process of the session `leader` started (bin/serve and each process it runs, each
+    in a process group of its own)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # The fields after the command's name, in parentheses: state, ppid, pgrp, session.
+            if int(stat.read_text().rsplit(")", 1)[1].split()[3]) == leader:
+                pids.append(int(stat.parent.name))
+    return pids
+
+
 def stop(process: subprocess.Popen) -> str:
-    """SIGTERM to bin/serve's whole group, as systemd sends; its output."""
+    """SIGTERM to bin/serve's process group (a container runtime, Ctrl-C, systemd with
+    KillMode=mixed); its output. Whatever is left after a minute is killed, all of it."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     try:
         output, _ = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        for pid in session_of(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         output, _ = process.communicate()
     return output
 

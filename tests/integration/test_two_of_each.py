@@ -289,4 +289,9 @@ def two_of_each(tmp_path, databases, redis_url, stack):
         assert status == 200 and account in page and reference in page
     finally:
         outputs = [stop(process) for process in running]
-    assert all("Traceback" not in output for output in outputs), "\n".join(outputs)[-5000:]
+    tracebacks = [
+        output[max(0, at - 1500) : at + 3000]
+        for output in outputs
+        if (at := output.find("Traceback")) >= 0
+    ]
+    assert not tracebacks, "\n\n".join(tracebacks)
