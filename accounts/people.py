@@ -19,7 +19,7 @@ from django.urls import reverse
 from ypsi.recording import save
 
 from .models import Membership, Role, School, User
-from .permissions import has_school_perm, schools_where
+from .permissions import has_school_perm, school_ids
 
 
 def require_people_manager(user, school: School) -> None:
@@ -123,7 +123,7 @@ def deactivate(by, school: School, user: User, reason: str) -> None:
     reason = require_reason(reason)
     if user.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account.")
-    managed = set(schools_where(by, "manage_policy").values_list("pk", flat=True))
+    managed = school_ids(by, "manage_policy")
     elsewhere = user.memberships.exclude(school_id__in=managed).select_related("school")
     if elsewhere.exists():
         names = ", ".join(sorted({str(m.school) for m in elsewhere}))

@@ -130,18 +130,43 @@ def school_ids(user, perm: str) -> frozenset[int]:
     """The ids of the schools at which `user` holds `perm`."""
     if not (user.is_authenticated and user.is_active):
         return frozenset()
+    return _held_ids(user).get(perm, frozenset())
+
+
+def _held_ids(user) -> dict[str, frozenset[int]]:
+    return _per_request(user.pk, lambda: _held(user))
+
+
+def _per_request(key, read):
+    """`read()`, once a request: a user's schools and roles do not change within one (a
+    change of role forgets them, `_forget_scopes`)."""
     cache = _request_scope.get()
-    held = cache.get(user.pk) if cache is not None else None
-    if held is None:
-        held = _held(user)
-        if cache is not None:
-            cache[user.pk] = held
-    return held.get(perm, frozenset())
+    if cache is None:
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
 
 
 def schools_where(user, perm: str) -> QuerySet[School]:
     """The schools at which `user` holds `perm`, by their ids."""
     return School.objects.filter(pk__in=sorted(school_ids(user, perm)))
+
+
+def schools_listed(user, *perms: str) -> list[School]:
+    """The schools at which `user` holds any of `perms`, by name: a page naming the user's
+    schools in several places (the dashboard's panels) reads them all once a request."""
+    ids = set().union(*(school_ids(user, perm) for perm in perms))
+    if not ids:
+        return []
+    every = sorted(set().union(*_held_ids(user).values()))
+    schools = _per_request(
+        ("schools", user.pk),
+        lambda: list(
+            School.objects.filter(pk__in=every).select_related("trust").order_by("name", "pk")
+        ),
+    )
+    return [school for school in schools if school.pk in ids]
 
 
 def has_school_perm(user, perm: str, school: School) -> bool:
@@ -220,12 +245,17 @@ def roles_at(user, school: School) -> set[str]:
 
 
 def team_school_ids(user) -> set[int]:
-    """The schools whose safeguarding team the user is in (a look outside it is flagged)."""
-    return set(
-        user.memberships.filter(
-            role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY]
-        ).values_list("school_id", flat=True)
+    """The schools whose safeguarding team the user is in (a look outside it is flagged);
+    read once a request, like their permissions."""
+    team = _per_request(
+        ("team", user.pk),
+        lambda: frozenset(
+            user.memberships.filter(
+                role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY]
+            ).values_list("school_id", flat=True)
+        ),
     )
+    return set(team)
 
 
 def school_staff(school: School):

@@ -356,7 +356,7 @@ def explain() -> None:
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "pages"
-    with override_settings(ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
+    with override_settings(ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS], DEBUG=False):
         if command == "generate":
             generate(int(sys.argv[2]) if len(sys.argv) > 2 else 100_000)
         elif command == "explain":

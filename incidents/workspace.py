@@ -15,7 +15,7 @@ from django.db.models import Count, ExpressionWrapper, F, Prefetch, Q, Value, Wi
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from accounts.permissions import schools_where, scoped
+from accounts.permissions import school_ids, scoped
 
 from . import hub, tasklist
 from .models import Action, Decision, Incident, InvolvedPerson, SafetyPlan, SignOff, Stage
@@ -354,7 +354,7 @@ def open_cases(user, now: datetime.datetime | None = None) -> list[Group]:
     A few queries whatever the number of cases: the groups are kept with each case (`regroup`,
     for those changed since the last read) and counted and ranked by the database."""
     now = now or timezone.now()
-    signs = set(schools_where(user, "sign_off_decisions").values_list("pk", flat=True))
+    signs = school_ids(user, "sign_off_decisions")
     order = SIGNATORY_ORDER if signs else ORDER
     groups = {n: Group(n, Next(n).label, EMPTY[n]) for n in order}
     if signs:

@@ -15,8 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.calendars import calendar_changed, coverage_warnings, schools_using
-from accounts.models import School
-from accounts.permissions import schools_where, scoped
+from accounts.permissions import school_ids, schools_listed, scoped
 from incidents import hub
 from incidents.chronology import Event
 from incidents.models import Incident
@@ -74,7 +73,7 @@ def section(incident) -> dict:
 def incoming_panel(user) -> dict:
     return {
         "incoming_files": transfers.incoming(user),
-        "incoming_schools": schools_where(user, "change_incidents"),
+        "incoming_schools": schools_listed(user, "change_incidents"),
     }
 
 
@@ -90,13 +89,10 @@ def panel(user) -> dict:
 def calendar_panel(user) -> dict:
     """For the administrator (who enters the dates) and the DSLs (whose deadlines they count)."""
     today = timezone.localdate()
-    editable = set(schools_where(user, "manage_policy").values_list("pk", flat=True))
-    schools = School.objects.filter(
-        Q(pk__in=editable) | Q(pk__in=schools_where(user, "change_incidents"))
-    ).select_related("trust")
+    editable = school_ids(user, "manage_policy")
     warnings = [
         (school, message, school.pk in editable)
-        for school in schools
+        for school in schools_listed(user, "manage_policy", "change_incidents")
         for message in coverage_warnings(school, today)
     ]
     return {"calendar_warnings": warnings}

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Pupil, Role
-from accounts.permissions import has_school_perm, roles_at, schools_where, scoped
+from accounts.permissions import has_school_perm, roles_at, schools_listed, scoped
 from incidents.models import Notification
 from incidents.services import enqueue_notifications
 from ypsi.recording import not_future, require_filled, save
@@ -298,5 +298,5 @@ def panel(user) -> dict:
             user,
             "sign_off_decisions",
         ),
-        "sar_schools": schools_where(user, "change_incidents"),
+        "sar_schools": schools_listed(user, "change_incidents"),
     }

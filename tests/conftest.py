@@ -47,10 +47,13 @@ def _broker_namespace():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits (django-allauth's) live in the cache: each test starts with none counted."""
+    """Rate limits live in the cache: each test starts with none counted."""
     from django.core.cache import cache
 
-    cache.clear()
+    if hasattr(cache, "delete_pattern"):  # Redis (django-redis): its own keys, not the broker's
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -281,3 +281,16 @@ def test_the_person_page_refuses_another_schools_pupil_at_the_search_box(client,
     assert 'href="#id_pupil_query"' in response.text
     assert "Otto" not in response.text
     assert not incident.people.exists()
+
+
+def test_the_search_answers_when_the_cache_its_limit_is_counted_in_is_down(
+    client, world, settings
+):
+    """A Redis that does not answer stops no one finding a pupil to report a concern about:
+    the limit is not counted meanwhile (RATELIMIT_FAIL_OPEN), nor is the search refused."""
+    # Production's cache, on the discard port, where nothing listens.
+    settings.CACHES = {"default": settings.REDIS_CACHE | {"LOCATION": "redis://127.0.0.1:9/0"}}
+    PupilFactory(school=world.school, first_name="Rosa", last_name="Found")
+    client.force_login(world.staff)
+    response = matches(client, world.school, "rosa")
+    assert response.status_code == 200 and "Rosa" in response.text

@@ -281,6 +281,20 @@ else:
     # kombu's filesystem transport does not create its folders; a fresh machine has none.
     for _folder in ("queue", "control", "processed", "results"):
         (CELERY_DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# The cache holds the rate limits (the pupil search's, allauth's sign-in and email limits):
+# with REDIS_URL, one Redis for every web process and machine, so a limit is the trust's and
+# not each process's; without it (the demo, the tests), each process's memory. A Redis that is
+# down or stalled is ignored after a second (django-redis's IGNORE_EXCEPTIONS): nothing is
+# limited meanwhile, rather than a concern going unreported for a cache (RATELIMIT_FAIL_OPEN).
+REDIS_CACHE = {
+    "BACKEND": "django_redis.cache.RedisCache",
+    "KEY_PREFIX": "ypsi-cache",
+    "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+}
+if REDIS_URL:
+    CACHES = {"default": REDIS_CACHE | {"LOCATION": REDIS_URL}}
+RATELIMIT_FAIL_OPEN = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CELERY_TASK_ACKS_LATE = True
 # Publishing follows a person's request (a report): one attempt, no retry loop. With the broker
 # down the rows wait in the database for the periodic sweep; the person does not wait.

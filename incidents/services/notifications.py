@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.permissions import roles_at, schools_where
+from accounts.permissions import roles_at, school_ids
 
 from ..models import DeliveryFailure, Notification
 
@@ -269,22 +269,28 @@ def alerts_panel(user) -> dict:
     and administrator), whose alerts are failing and since when (no case is named); and to
     anyone, what could not be emailed to them, so it still reaches them here."""
     staff = get_user_model().objects.filter(
-        memberships__school__in=schools_where(user, "manage_roster")
+        memberships__school_id__in=sorted(school_ids(user, "manage_roster"))
     )
-    failing = {}  # recipient: since their first failure, and the latest reason
+    failing, missed = {}, []  # recipient: since their first failure, and the latest reason
+    # One read for both: the staff's failing alerts and the user's own missed ones.
     for note in (
         undelivered()
-        .filter(recipient__in=staff, failure__isnull=False)
+        .annotate(of_staff=Exists(staff.filter(pk=OuterRef("recipient"))))
+        .filter(Q(of_staff=True, failure__isnull=False) | Q(recipient=user))
         .select_related("recipient", "failure")
         .order_by("failure__since", "pk")
     ):
-        since = failing.get(note.recipient, {}).get("since", note.failure.since)
-        failing[note.recipient] = {"since": since, "reason": note.failure.reason}
+        if note.recipient_id == user.pk:
+            missed.append(note)
+        failure = getattr(note, "failure", None)  # none: late, not failed
+        if note.of_staff and failure is not None:
+            since = failing.get(note.recipient, {}).get("since", failure.since)
+            failing[note.recipient] = {"since": since, "reason": failure.reason}
     return {
         "alerts_failing": [{"recipient": who, **about} for who, about in failing.items()],
         "alerts_missed": [
             {"what": note.get_kind_display(), "at": note.created_at, "link": link(note)}
-            for note in undelivered().filter(recipient=user).order_by("created_at")
+            for note in sorted(missed, key=lambda note: (note.created_at, note.pk))
         ],
     }
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +15,7 @@ from accounts.permissions import (
     has_school_perm,
     own_reports,
     school_ids,
+    schools_listed,
     schools_where,
     scoped,
 )
@@ -31,7 +32,7 @@ from ..models import Incident, InvolvedPerson, ReportFlood, Stage
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every open case the user may see, under what happens next to it (issue 12)."""
     user = request.user
-    can_view = schools_where(user, "view_incidents").exists()
+    can_view = bool(school_ids(user, "view_incidents"))
     groups = workspace.open_cases(user) if can_view else []
     shown = [case.incident for group in groups for case in group.cases]
     hub.incidents_listed.send(sender=Incident, user=user, incidents=shown, what="list")
@@ -40,9 +41,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "open_count": sum(g.count for g in groups),
         **notices(user),
         "can_view_incidents": can_view,
-        "can_report": schools_where(user, "report_concern").exists(),
-        "roster_schools": schools_where(user, "manage_roster"),
-        "policy_schools": schools_where(user, "manage_policy"),
+        "can_report": bool(school_ids(user, "report_concern")),
+        "roster_schools": schools_listed(user, "manage_roster"),
+        "policy_schools": schools_listed(user, "manage_policy"),
         "my_reports": own_reports(Incident.objects.all(), user)[:5],
     }
     templates, panels = hub.panels(user)
@@ -56,6 +57,11 @@ def notices(user) -> dict:
     each notice is a banner, so a trust with many at once still gets a page it can read."""
     floods = floods_awaiting(user).order_by("-last_report_at", "-pk")
     shown = list(floods[: settings.DASHBOARD_NOTICES])
+    for flood in shown:
+        # The administrator, who sees no incident, sees the notice to act on it, not the
+        # references.
+        flood.can_read = has_school_perm(user, "view_incidents", flood.school)
+        flood.can_suspend = has_school_perm(user, "manage_policy", flood.school)
     more = floods.count() - len(shown) if len(shown) == settings.DASHBOARD_NOTICES else 0
     return {"floods": shown, "more_floods": more}
 
@@ -64,17 +70,13 @@ def floods_awaiting(user):
     """Unusual numbers of reports from one account, each with how many are still to review and
     the first DASHBOARD_CASES_PER_GROUP of them (like the dashboard's groups)."""
     awaiting = Incident.objects.filter(stage=Stage.REPORTED)
-    reading, suspending = (
-        schools_where(user, "view_incidents"),
-        schools_where(user, "manage_policy"),
-    )
+    seen = school_ids(user, "view_incidents") | school_ids(user, "manage_policy")
     count = (
         awaiting.filter(flood=OuterRef("pk")).order_by().values("flood").annotate(n=Count("pk"))
     )
-    # The administrator, who sees no incident, sees the notice to act on it, not the references.
     return (
         ReportFlood.objects.filter(Exists(awaiting.filter(flood=OuterRef("pk"))))
-        .filter(Q(school__in=reading) | Q(school__in=suspending))
+        .filter(school_id__in=sorted(seen))
         .select_related("reporter", "school", "suspended_by")
         .prefetch_related(
             Prefetch(
@@ -83,11 +85,7 @@ def floods_awaiting(user):
                 to_attr="listed",
             )
         )
-        .annotate(
-            awaiting=Subquery(count.values("n")),
-            can_read=Exists(reading.filter(pk=OuterRef("school"))),
-            can_suspend=Exists(suspending.filter(pk=OuterRef("school"))),
-        )
+        .annotate(awaiting=Subquery(count.values("n")))
     )
 
 
