@@ -104,7 +104,7 @@ def add_chronology(source: Callable[[object], Iterable]) -> None:
 
 
 def add_overdue(source: Callable[[object], Iterable[tuple[int, datetime.datetime, str]]]) -> None:
-    """`source(incidents)` (a queryset of open incidents) yields (incident id, the moment it is
+    """`source(incident_ids)` (of open incidents, already read) yields (incident id, the moment it is
     overdue, what is overdue) for everything pending that falls overdue at a moment, whether
     that is past or still to come (`overdue_from(day)` for a day's deadline), in a fixed number
     of queries however many incidents there are. The dashboard keeps each case's first such
@@ -119,7 +119,7 @@ def overdue_from(day: datetime.date) -> datetime.datetime:
 
 
 def add_waiting(source: Callable[[object], Iterable[tuple[int, str]]]) -> None:
-    """`source(incidents)` yields (incident id, what the school is waiting for and how long), as
+    """`source(incident_ids)` yields (incident id, what the school is waiting for and how long), as
     `add_overdue` does: what "Waiting on an agency" says of each case (R38)."""
     _registry.waiting.append(source)
 

@@ -245,12 +245,13 @@ def _open(incidents, whole: bool = True):
 def _grouped(incidents, now: datetime.datetime, whole: bool = True):
     """(incident, group, facts, note, late_at) for each open one of `incidents`, oldest first;
     not `whole`: without the task list (the group then only as far as it does not need it)."""
-    incidents = _open(incidents, whole)
+    incidents = list(_open(incidents, whole))
+    # The other apps read their rows by the ids read here, not by this query again.
     deadlines = defaultdict(list)
-    for incident_id, at, what in hub.deadlines(incidents):
+    for incident_id, at, what in hub.deadlines([i.pk for i in incidents]):
         deadlines[incident_id].append((at, what))
     waiting = defaultdict(list)
-    for incident_id, what in hub.waiting(incidents.filter(stage=Stage.REFERRED)):
+    for incident_id, what in hub.waiting([i.pk for i in incidents if i.stage == Stage.REFERRED]):
         waiting[incident_id].append(what)
     for incident in incidents:
         facts, note, late_at = _facts(

@@ -113,12 +113,12 @@ def closing_check(incident) -> list[str]:
     ]
 
 
-def overdue(incidents) -> list[tuple[int, datetime.datetime, str]]:
+def overdue(incident_ids) -> list[tuple[int, datetime.datetime, str]]:
     """Deletions pending, overdue the day after their deadline, on the dashboard as in the
     chase; with the police involved a deletion is on hold, never overdue (R16)."""
     pending = (
         DeletionRequest.objects.filter(
-            incident__in=incidents, status=DeletionRequest.Status.PENDING
+            incident__in=incident_ids, status=DeletionRequest.Status.PENDING
         )
         .select_related("young_person__pupil", "incident")
         .prefetch_related("incident__referrals")

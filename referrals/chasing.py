@@ -110,23 +110,23 @@ def _describe(referral: Referral, what: str, due: datetime.date | None, now) -> 
     )
 
 
-def overdue(incidents) -> list[tuple[int, datetime.datetime, str]]:
+def overdue(incident_ids) -> list[tuple[int, datetime.datetime, str]]:
     """For the dashboard's overdue group: an acknowledgement or decision expected by a date,
     overdue the day after it."""
     now = timezone.now()
     return [
         (referral.incident_id, hub.overdue_from(due), _describe(referral, what, due, now))
-        for referral in _waiting(Referral.objects.filter(incident__in=incidents))
+        for referral in _waiting(Referral.objects.filter(incident__in=incident_ids))
         for what, due in what_is_missing(referral)
         if due is not None
     ]
 
 
-def waiting(incidents) -> list[tuple[int, str]]:
+def waiting(incident_ids) -> list[tuple[int, str]]:
     """For "Waiting on an agency": what each referral waits for, and how long it has."""
     now = timezone.now()
     return [
         (referral.incident_id, _describe(referral, what, due, now))
-        for referral in _waiting(Referral.objects.filter(incident__in=incidents))
+        for referral in _waiting(Referral.objects.filter(incident__in=incident_ids))
         for what, due in what_is_missing(referral)
     ]
