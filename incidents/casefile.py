@@ -68,14 +68,19 @@ def meeting(review) -> dict:
 
 def managing_section(incident: Incident) -> dict:
     """Managing in school (R17-R20): a section like any app's, between agencies and imagery."""
+    plans = list(
+        incident.safety_plans.select_related("pictured__pupil", "other__pupil").prefetch_related(
+            "reviews__reviewed_by"
+        )
+    )
     return {
         "risks": incident.risk_assessments.select_related("young_person__pupil"),
         "conversations": incident.conversations.select_related("young_person__pupil"),
         "parent_contacts": incident.parent_contacts.select_related("young_person__pupil"),
         "actions": incident.actions.select_related("owner", "young_person__pupil"),
         # R43: both children in this school.
-        "safety_plans": incident.safety_plans.select_related(
-            "pictured__pupil", "other__pupil"
-        ).prefetch_related("reviews__reviewed_by"),
-        "safety_plans_needed": services.safety_plans_needed(incident),
+        "safety_plans": plans,
+        "safety_plans_needed": services.safety_plans_needed(
+            incident, plans, list(incident.people.all())
+        ),
     }

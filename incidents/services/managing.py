@@ -259,10 +259,15 @@ PICTURED = {rules.PersonRole.PICTURED}
 MADE_OR_SHARED = {rules.PersonRole.MAKER, rules.PersonRole.SENDER, rules.PersonRole.SHARER}
 
 
-def safety_plan_pairs(incident: Incident) -> list[tuple[InvolvedPerson, InvolvedPerson]]:
+def safety_plan_pairs(
+    incident: Incident, people: list[InvolvedPerson] | None = None
+) -> list[tuple[InvolvedPerson, InvolvedPerson]]:
     """Each pictured young person with each other one who made or shared the imagery, where both
-    are pupils on this school's roll: the pairs a safety plan is needed for."""
-    people = list(incident.people.filter(pupil__school=incident.school_id).select_related("pupil"))
+    are pupils on this school's roll: the pairs a safety plan is needed for. `people`: the
+    incident's, with their pupils, when the caller has read them already (the case file)."""
+    if people is None:
+        people = incident.people.filter(pupil__school=incident.school_id).select_related("pupil")
+    people = [p for p in people if p.pupil_id and p.pupil.school_id == incident.school_id]
     return [
         (pictured, other)
         for pictured in people
@@ -272,11 +277,17 @@ def safety_plan_pairs(incident: Incident) -> list[tuple[InvolvedPerson, Involved
     ]
 
 
-def safety_plans_needed(incident: Incident) -> list[tuple[InvolvedPerson, InvolvedPerson]]:
-    """The pairs with no safety plan recorded yet (an ended one was recorded, and reviewed)."""
-    planned = {(p.pictured_id, p.other_id) for p in incident.safety_plans.all()}
+def safety_plans_needed(
+    incident: Incident, plans=None, people: list[InvolvedPerson] | None = None
+) -> list[tuple[InvolvedPerson, InvolvedPerson]]:
+    """The pairs with no safety plan recorded yet (an ended one was recorded, and reviewed);
+    `plans` and `people` when the caller has read them already."""
+    plans = incident.safety_plans.all() if plans is None else plans
+    planned = {(p.pictured_id, p.other_id) for p in plans}
     return [
-        pair for pair in safety_plan_pairs(incident) if (pair[0].pk, pair[1].pk) not in planned
+        pair
+        for pair in safety_plan_pairs(incident, people)
+        if (pair[0].pk, pair[1].pk) not in planned
     ]
 
 
