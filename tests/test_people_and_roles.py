@@ -113,3 +113,68 @@ def test_the_page_shows_who_has_a_second_factor_and_the_trust_lead_only_reads(cl
     assert str(world.dsl) in page and "Second factor" in page
     assert "Invite someone" not in page
     assert client.get(reverse("people_invite", args=[world.school.pk])).status_code == 404
+
+
+# The refusals: each says why, and changes nothing.
+
+
+def roles_post(client, world, person, **data):
+    url = reverse("person_roles", args=[world.school.pk, person.pk])
+    return client.post(url, data)
+
+
+def test_a_role_the_person_does_not_hold_here_is_not_removed(client, world):
+    client.force_login(world.headteacher)
+    response = roles_post(
+        client, world, world.staff, action="remove", role="dsl", reason="Tidying up"
+    )
+    assert response.status_code == 400
+    assert f"{world.staff} does not hold that role here." in response.text
+    assert Membership.objects.filter(user=world.staff, school=world.school).exists()
+
+
+def test_a_role_already_held_is_not_given_twice(client, world):
+    client.force_login(world.headteacher)
+    response = roles_post(client, world, world.dsl, action="give", role="dsl", reason="Again")
+    assert response.status_code == 400
+    assert "is already designated safeguarding lead here" in response.text.lower()
+    assert Membership.objects.filter(user=world.dsl, role="dsl").count() == 1
+
+
+def test_the_headteacher_cannot_remove_their_own_role(client, world):
+    client.force_login(world.headteacher)
+    response = roles_post(
+        client, world, world.headteacher, action="remove", role="headteacher", reason="Leaving"
+    )
+    assert response.status_code == 400
+    assert "You cannot remove your own role: ask a colleague who can." in response.text
+    assert Membership.objects.filter(user=world.headteacher, role="headteacher").exists()
+
+
+def test_no_one_deactivates_their_own_account(client, world):
+    client.force_login(world.administrator)
+    response = roles_post(client, world, world.administrator, action="deactivate", reason="Bye")
+    assert response.status_code == 400
+    assert "You cannot deactivate your own account." in response.text
+    world.administrator.refresh_from_db()
+    assert world.administrator.is_active
+
+
+def test_someone_who_also_works_at_another_school_is_not_deactivated_from_this_one(client, world):
+    """Their account is the other school's too: only their roles here may go."""
+    Membership.objects.create(user=world.staff, school=world.other_school, role="staff")
+    client.force_login(world.headteacher)
+    response = roles_post(client, world, world.staff, action="deactivate", reason="Left")
+    assert response.status_code == 400
+    assert f"also works at {world.other_school}" in response.text
+    world.staff.refresh_from_db()
+    assert world.staff.is_active
+    assert Membership.objects.filter(user=world.staff, school=world.school).exists()
+
+
+@pytest.mark.parametrize("who", ["dsl", "deputy_dsl", "staff", "other_headteacher", "trust_lead"])
+def test_only_the_schools_headteacher_or_administrator_changes_its_roles(client, world, who):
+    client.force_login(getattr(world, who))
+    response = roles_post(client, world, world.staff, action="give", role="dsl", reason="Why")
+    assert response.status_code in (403, 404)
+    assert not Membership.objects.filter(user=world.staff, role="dsl").exists()
