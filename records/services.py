@@ -338,13 +338,10 @@ def log_access(user, incident, what: str) -> None:
     from .models import AccessLog
 
     AccessLog.objects.create(
-        incident=incident, user=user, what=what, in_team=in_team(user, incident.school)
-    )
-
-
-def in_team(user, school) -> bool:
-    return bool(
-        roles_at(user, school) & {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY}
+        incident=incident,
+        user=user,
+        what=what,
+        in_team=incident.school_id in team_school_ids(user),
     )
 
 
