@@ -104,8 +104,8 @@ def add_chronology(source: Callable[[object], Iterable]) -> None:
 
 
 def add_overdue(source: Callable[[object], Iterable[tuple[int, datetime.datetime, str]]]) -> None:
-    """`source(incident_ids)` (of open incidents, already read) yields (incident id, the moment it is
-    overdue, what is overdue) for everything pending that falls overdue at a moment, whether
+    """`source(incident_ids)` (of open incidents, already read) yields (incident id, the moment
+    it is overdue, what is overdue) for everything pending that falls overdue at a moment, whether
     that is past or still to come (`overdue_from(day)` for a day's deadline), in a fixed number
     of queries however many incidents there are. The dashboard keeps each case's first such
     moment, so a case moves to "Overdue" when it comes without anything being worked out again."""
@@ -119,8 +119,8 @@ def overdue_from(day: datetime.date) -> datetime.datetime:
 
 
 def add_waiting(source: Callable[[object], Iterable[tuple[int, str]]]) -> None:
-    """`source(incident_ids)` yields (incident id, what the school is waiting for and how long), as
-    `add_overdue` does: what "Waiting on an agency" says of each case (R38)."""
+    """`source(incident_ids)` yields (incident id, what the school is waiting for and how
+    long), as `add_overdue` does: what "Waiting on an agency" says of each case (R38)."""
     _registry.waiting.append(source)
 
 

@@ -283,7 +283,7 @@ else:
         (CELERY_DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
 # The cache holds the rate limits (the pupil search's, allauth's sign-in and email limits):
 # with REDIS_URL, one Redis for every web process and machine, so a limit is the trust's and
-# not each process's; without it (the demo, the tests), each process's memory. A Redis that is
+# not each process's; without it (the demo, bin/test), each process's memory. A Redis that is
 # down or stalled is ignored after a second (django-redis's IGNORE_EXCEPTIONS): nothing is
 # limited meanwhile, rather than a concern going unreported for a cache (RATELIMIT_FAIL_OPEN).
 REDIS_CACHE = {

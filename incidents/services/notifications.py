@@ -271,7 +271,8 @@ def alerts_panel(user) -> dict:
     staff = get_user_model().objects.filter(
         memberships__school_id__in=sorted(school_ids(user, "manage_roster"))
     )
-    failing, missed = {}, []  # recipient: since their first failure, and the latest reason
+    failing = {}  # recipient: since their first failure, and the latest reason
+    missed = []  # the user's own
     # One read for both: the staff's failing alerts and the user's own missed ones.
     for note in (
         undelivered()
