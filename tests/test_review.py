@@ -350,3 +350,29 @@ def test_previous_incidents_of_a_roster_pupil_are_shown(world):
     later = IncidentFactory(school=world.school)
     InvolvedPersonFactory(incident=later, pupil=pupil, name="")
     assert services.assess(later).previous_incidents == [earlier]
+
+
+def test_the_wolverhampton_rule_reads_each_young_persons_own_risk_assessment(
+    world, incident, django_capture_on_commit_callbacks
+):
+    """A case managed in school whose later assessment of one young person finds high risk is
+    then one the local procedure sends to MASH, at once (R13, R17, R37)."""
+    world.school.wolverhampton_rule = True
+    world.school.save()
+    ready(incident, world.dsl, typology="aggravated_reckless")
+    manage(incident, world.dsl)
+    assert services.urgency.referral_due(incident) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_risk_assessment(
+            incident,
+            world.dsl,
+            young_person=incident.people.get(name="Boyfriend"),
+            answers={"why_shared": "Pressured by older pupils"},
+            summary="Exploited by older pupils",
+            risk_level="high",
+        )
+    incident.refresh_from_db()
+    assert services.urgency.referral_due(incident) == [
+        "Aggravated, and the risk assessment of the young people finds high risk"
+    ]
+    assert incident.referral_required_since is not None

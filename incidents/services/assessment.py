@@ -135,10 +135,13 @@ def assess(incident: Incident) -> Assessment:
     answers = {v.criterion: v.answer for v in views}
     local = []
     if school.wolverhampton_rule:
+        # "The risk assessment of the young people finds high risk": the review's level, or
+        # any one young person's own assessment afterwards (R17), whichever is high.
+        assessed_high = incident.risk_assessments.filter(risk_level=rules.RiskLevel.HIGH)
         local = rules.wolverhampton_requires_mash(
             typology=incident.typology,
             people=people,
-            risk_level=incident.risk_level,
+            risk_level=(rules.RiskLevel.HIGH if assessed_high.exists() else incident.risk_level),
             answers=answers,
         )
     prompts = []
