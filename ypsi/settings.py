@@ -123,6 +123,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'ypsi.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # One connection a process, kept between requests: a new one for each request (Django's
+    # default) cost 7-8 ms a page at volume, as much again as a simple page (issue 14); checked
+    # at the start of each request, so one the database dropped (a restart, a failover) is
+    # replaced before it is used, never failing the request.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind a pooler in transaction mode (PgBouncer), a cursor may not outlive its transaction.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_TRANSACTION_POOLER", default=False
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A test database in a file, so that a real Celery worker process can share it in tests.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

@@ -255,6 +255,12 @@ class Incident(models.Model):
                 ],
                 name="incident_open",
             ),
+            # The dashboard's notices of many reports: those of each still to review.
+            models.Index(
+                fields=["flood"],
+                condition=models.Q(stage="reported", flood__isnull=False),
+                name="incident_flood_awaiting",
+            ),
         ]
 
     def __str__(self) -> str:

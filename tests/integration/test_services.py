@@ -101,3 +101,43 @@ def test_a_task_left_on_redis_by_another_run_never_reaches_this_runs_worker(tmp_
             client.delete(key)
         client.close()
         earlier_run.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_process_keeps_its_database_connection_and_replaces_one_the_database_dropped(
+    world,
+):
+    """Issue 14: a new connection for every request cost as much again as a simple page; one
+    the database dropped (a restart, a failover) must not fail the next request."""
+    import psycopg
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import Client, RequestFactory
+
+    signed_in = Client()
+    signed_in.force_login(world.dsl)
+    cookie = (
+        f"{settings.SESSION_COOKIE_NAME}={signed_in.cookies[settings.SESSION_COOKIE_NAME].value}"
+    )
+    handler = WSGIHandler()  # as gunicorn calls it: the request signals, the connection rules
+
+    def dashboard() -> int:
+        environ = RequestFactory()._base_environ(PATH_INFO="/", HTTP_COOKIE=cookie)
+        statuses = []
+        response = handler(environ, lambda status, headers: statuses.append(status))
+        b"".join(response)
+        response.close()  # the end of the request, where Django closes what is not kept
+        return int(statuses[0].split()[0])
+
+    assert dashboard() == 200
+    assert connection.connection is not None, "the connection was closed at the request's end"
+    first = connection.connection.info.backend_pid
+    assert dashboard() == 200
+    assert connection.connection.info.backend_pid == first, "a new connection for each request"
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [first])
+    assert dashboard() == 200
+    assert connection.connection.info.backend_pid != first
