@@ -130,7 +130,9 @@ def generate(n: int) -> None:
     for person in InvolvedPerson.objects.order_by("pk"):
         people.setdefault(person.incident_id, []).append(person)
     fields = [
-        f.attname for f in Incident._meta.concrete_fields if f.attname not in ("id", "reference")
+        f.attname
+        for f in Incident._meta.concrete_fields
+        if f.attname not in ("id", "reference") and not f.generated
     ]
     person_fields = [
         f.attname

@@ -11,19 +11,16 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     Q,
-    Value,
-    When,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from incidents.models import Incident, Notification, Stage
+from incidents.models import Incident, Notification
 from incidents.rules import ImageryOrigin
 from incidents.services import platform_counts
 from referrals.models import FollowUp, OutcomeKind, Referral, ReferralOutcome
@@ -84,25 +81,6 @@ class Row:
     reminders: int = 0
 
 
-def outcome_of(incident: Incident) -> str:
-    if incident.closure_reason.startswith("Not YPSI"):
-        return "Not YPSI"
-    if incident.stage == Stage.REFERRED or incident.referred_at:
-        return "Referred"
-    if incident.stage == Stage.MANAGED_IN_SCHOOL or incident.stage == Stage.CLOSED:
-        return "Managed in school"
-    return "Open: not yet decided"
-
-
-# outcome_of, worked out by the database for the summary's counts.
-OUTCOME = Case(
-    When(closure_reason__startswith="Not YPSI", then=Value("Not YPSI")),
-    When(Q(stage=Stage.REFERRED) | Q(referred_at__isnull=False), then=Value("Referred")),
-    When(stage__in=[Stage.MANAGED_IN_SCHOOL, Stage.CLOSED], then=Value("Managed in school")),
-    default=Value("Open: not yet decided"),
-)
-
-
 def in_period(incidents, start: datetime.date, end: datetime.date):
     """Those of `incidents` disclosed from `start` to `end`, both days whole."""
     begin = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
@@ -132,10 +110,10 @@ def summary(incidents, start: datetime.date, end: datetime.date, transfers=None)
     # One count for each month, outcome, type and origin together: every summary count below.
     combos = list(
         timed(period)
-        .annotate(month=TruncMonth("disclosed_at"), outcome=OUTCOME)
+        .annotate(month=TruncMonth("disclosed_at"))
         .order_by()
         .values_list("month", "outcome", "incident_type", "imagery_origin")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
 
     def by(position: int, label=str) -> Counter:
@@ -227,7 +205,7 @@ def rows(incidents) -> list[Row]:
     return [
         Row(
             incident=i,
-            outcome=outcome_of(i),
+            outcome=i.outcome,
             to_review=since(i, i.first_review),
             to_referral=since(i, i.first_referral),
             to_sign_off=since(i, i.first_sign_off),

@@ -207,3 +207,46 @@ def test_an_export_expires_and_the_sweep_empties_it(client, world, built_export,
     run_sweeps()
     assert Export.objects.get(pk=built_export.pk).content is None
     assert AccessLog.objects.filter(what="export").count() == 2, "the log of it stays"
+
+
+def test_each_case_is_counted_under_what_became_of_it_as_its_record_changes(world, managed):
+    """The report counts outcomes from a column the database works out from the record's own
+    (issue 14): it must follow each change, whichever service made it, and the report's table
+    and its counts must agree."""
+    from incidents.models import Incident
+    from incidents.rules import OUT_OF_SCOPE_TYPES
+    from records.inspection import rows, summary, timed
+
+    waiting = IncidentFactory(school=world.school)
+    not_ypsi = IncidentFactory(school=world.school)
+    referred = IncidentFactory(school=world.school)
+
+    def outcomes():
+        ours = Incident.objects.filter(school=world.school)
+        start = timezone.localdate() - datetime.timedelta(days=60)
+        counts = {
+            label: n for label, n, _ in summary(ours, start, timezone.localdate())["by_outcome"]
+        }
+        table = {row.incident.reference: row.outcome for row in rows(timed(ours))}
+        return counts, table
+
+    counts, table = outcomes()
+    assert counts == {"Managed in school": 1, "Open: not yet decided": 3}
+    assert table[managed.reference] == "Managed in school"
+
+    services.close_out_of_scope(not_ypsi, world.dsl, OUT_OF_SCOPE_TYPES[0], "Adult imagery only")
+    services.decide_refer(
+        referred, world.dsl, agency="police_101", made_at=timezone.now(), reason="Adult"
+    )
+    counts, table = outcomes()
+    assert counts == {
+        "Managed in school": 1,
+        "Not YPSI": 1,
+        "Referred": 1,
+        "Open: not yet decided": 1,
+    }
+    assert (table[not_ypsi.reference], table[referred.reference], table[waiting.reference]) == (
+        "Not YPSI",
+        "Referred",
+        "Open: not yet decided",
+    )

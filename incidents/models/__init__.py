@@ -71,6 +71,10 @@ class Spread(models.TextChoices):
     WIDELY = "widely", "Shared widely (for example in a group chat or online)"
 
 
+# What the inspection report counts each month by, read with the period from its indexes.
+COUNTED = ["outcome", "incident_type", "imagery_origin"]
+
+
 class Incident(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents")
     reference = models.CharField(max_length=30, unique=True, editable=False)
@@ -138,6 +142,25 @@ class Incident(models.Model):
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
 
     closure_reason = models.TextField(blank=True)
+    # What became of the case, as the inspection report counts it: worked out by the database
+    # from the columns above and kept with the row, so a trust's year of tens of thousands is
+    # counted from an index alone (issue 14), never out of step with the record.
+    outcome = models.GeneratedField(
+        expression=models.Case(
+            models.When(closure_reason__startswith="Not YPSI", then=models.Value("Not YPSI")),
+            models.When(
+                models.Q(stage=Stage.REFERRED) | models.Q(referred_at__isnull=False),
+                then=models.Value("Referred"),
+            ),
+            models.When(
+                stage__in=[Stage.MANAGED_IN_SCHOOL, Stage.CLOSED],
+                then=models.Value("Managed in school"),
+            ),
+            default=models.Value("Open: not yet decided"),
+        ),
+        output_field=models.CharField(max_length=30),
+        db_persist=True,
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -191,6 +214,7 @@ class Incident(models.Model):
 
     history = HistoricalRecords(
         excluded_fields=[
+            "outcome",  # the database's, from the columns kept here
             "version",
             "changed_at",
             "changed_by",
@@ -220,13 +244,13 @@ class Incident(models.Model):
             # medians read (PostgreSQL reads them from the index alone).
             models.Index(
                 fields=["school", "disclosed_at"],
-                include=["reviewed_at", "referred_at", "signed_off_at"],
-                name="incident_school_disclosed",
+                include=[*COUNTED, "reviewed_at", "referred_at", "signed_off_at"],
+                name="incident_school_period",
             ),
             models.Index(
                 fields=["disclosed_at"],
-                include=["school", "reviewed_at", "referred_at", "signed_off_at"],
-                name="incident_disclosed",
+                include=["school", *COUNTED, "reviewed_at", "referred_at", "signed_off_at"],
+                name="incident_period",
             ),
             # Its platforms: the few incidents that name any.
             models.Index(

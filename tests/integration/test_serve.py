@@ -162,3 +162,33 @@ def test_bin_serve_migrates_and_serves_health_and_sign_in_with_json_logs(tmp_pat
     assert not not_json, "lines that are not JSON:\n" + "\n".join(not_json[:20])
     loggers = {json.loads(line).get("logger") for line in lines}
     assert "gunicorn.access" in loggers and any(str(n).startswith("celery") for n in loggers)
+
+
+def test_a_killed_worker_stops_bin_serve_and_everything_it_runs_for_a_restart(
+    tmp_path, fresh_database
+):
+    """One process dying must not leave a machine half running (a web with no worker sends no
+    email and chases nothing): bin/serve stops the rest and exits non-zero, for systemd or the
+    container runtime to start it all again."""
+    port = free_port()
+    process = serve(tmp_path, fresh_database, port, SERVE="web worker")
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/health/", process)[0] == 200
+        workers = [
+            pid
+            for pid in session_of(process.pid)
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+            == str(process.pid)
+            and "celery" in Path(f"/proc/{pid}/cmdline").read_text()
+        ]
+        assert len(workers) == 1, workers
+        os.kill(workers[0], signal.SIGKILL)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            stop(process)
+    assert process.returncode != 0
+    assert "a process stopped, so every process is stopping" in output
+    assert session_of(process.pid) == [], "processes left running after bin/serve stopped"
+    with pytest.raises((urllib.error.URLError, ConnectionError)):
+        get(f"http://127.0.0.1:{port}/health/")
