@@ -266,7 +266,7 @@ def safety_plan_pairs(
     are pupils on this school's roll: the pairs a safety plan is needed for. `people`: the
     incident's, with their pupils, when the caller has read them already (the case file)."""
     if people is None:
-        people = incident.people.filter(pupil__school=incident.school_id).select_related("pupil")
+        people = incident.people.select_related("pupil")
     people = [p for p in people if p.pupil_id and p.pupil.school_id == incident.school_id]
     return [
         (pictured, other)
