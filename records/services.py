@@ -354,9 +354,13 @@ def log_exports(user, incidents, what: str = "export") -> None:
     from .models import AccessLog
 
     team_at = team_school_ids(user)
+    at = timezone.now()
     AccessLog.objects.bulk_create(
         (
-            AccessLog(incident=i, user=user, what=what, in_team=i.school_id in team_at)
+            # By ids, one time for the page: half the cost of a list of 50 (issue 14).
+            AccessLog(
+                incident_id=i.pk, user_id=user.pk, what=what, at=at, in_team=i.school_id in team_at
+            )
             for i in incidents
         ),
         batch_size=1000,
