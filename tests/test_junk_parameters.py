@@ -10,7 +10,7 @@ from django.urls import reverse
 from .test_permissions import MATRIX
 from .test_permissions import case as case  # the fixture the matrix's URLs need
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.sweep]
 
 PARAMETERS = ("school", "stage", "person", "overdue", "page", "start", "end", "format", "next")
 JUNK = [

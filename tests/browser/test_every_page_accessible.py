@@ -47,6 +47,7 @@ def pages_for(persona, client, case):  # noqa: F811 (the fixture's value, by its
     return urls, wrong
 
 
+@pytest.mark.sweep
 def test_every_page_for_every_role_passes_axe_at_both_widths(browser, live_server, client, case):  # noqa: F811
     found, refused = [], []  # refused: what the browser's console says the policy blocked
     for persona in PERSONAS:
