@@ -20,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from incidents.models import Incident, Notification
+from incidents.models import COUNTED, Incident, Notification
 from incidents.rules import ImageryOrigin
 from incidents.services import platform_counts
 from referrals.models import FollowUp, OutcomeKind, Referral, ReferralOutcome
@@ -112,7 +112,7 @@ def summary(incidents, start: datetime.date, end: datetime.date, transfers=None)
         timed(period)
         .annotate(month=TruncMonth("disclosed_at"))
         .order_by()
-        .values_list("month", "outcome", "incident_type", "imagery_origin")
+        .values_list("month", *COUNTED)  # what the period's indexes carry
         .annotate(n=Count("*"))
     )
 

@@ -250,3 +250,6 @@ def test_each_case_is_counted_under_what_became_of_it_as_its_record_changes(worl
         "Referred",
         "Open: not yet decided",
     )
+    # Closed once the agency is done: still a referral, whatever path wrote the stage.
+    Incident.objects.filter(pk=referred.pk).update(stage="closed")
+    assert outcomes()[1][referred.reference] == "Referred"

@@ -71,7 +71,8 @@ class Spread(models.TextChoices):
     WIDELY = "widely", "Shared widely (for example in a group chat or online)"
 
 
-# What the inspection report counts each month by, read with the period from its indexes.
+# What the inspection report counts each month by, in the order it reads them (records/
+# inspection.py: summary), carried by the period's indexes.
 COUNTED = ["outcome", "incident_type", "imagery_origin"]
 
 

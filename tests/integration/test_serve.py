@@ -92,14 +92,19 @@ def serve(tmp_path, database_url: str, port: int, **extra) -> subprocess.Popen:
     )
 
 
+def stat_of(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command's name, in parentheses: state, ppid,
+    pgrp, session..."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def session_of(leader: int) -> list[int]:
     """Every process of the session `leader` started (bin/serve and each process it runs, each
     in a process group of its own)."""
     pids = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError):
-            # The fields after the command's name, in parentheses: state, ppid, pgrp, session.
-            if int(stat.read_text().rsplit(")", 1)[1].split()[3]) == leader:
+            if int(stat_of(int(stat.parent.name))[3]) == leader:
                 pids.append(int(stat.parent.name))
     return pids
 
@@ -177,8 +182,7 @@ def test_a_killed_worker_stops_bin_serve_and_everything_it_runs_for_a_restart(
         workers = [
             pid
             for pid in session_of(process.pid)
-            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
-            == str(process.pid)
+            if int(stat_of(pid)[1]) == process.pid
             and "celery" in Path(f"/proc/{pid}/cmdline").read_text()
         ]
         assert len(workers) == 1, workers

@@ -121,7 +121,7 @@ def test_a_web_process_keeps_its_database_connection_and_replaces_one_the_databa
     handler = WSGIHandler()  # as gunicorn calls it: the request signals, the connection rules
 
     def dashboard() -> int:
-        environ = RequestFactory()._base_environ(PATH_INFO="/", HTTP_COOKIE=cookie)
+        environ = RequestFactory().get("/", HTTP_COOKIE=cookie).environ
         statuses = []
         response = handler(environ, lambda status, headers: statuses.append(status))
         b"".join(response)
