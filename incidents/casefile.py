@@ -36,6 +36,11 @@ def case_file(incident: Incident) -> dict:
     hub.refuse_if_sealed(incident)
     day = incident.incident_date
     templates, sections = hub.sections(incident)
+    decisions = list(
+        incident.decisions.select_related("made_by").prefetch_related(
+            Prefetch("sign_offs", queryset=SignOff.objects.select_related("signed_by"))
+        )
+    )
     return sections | {
         "section_templates": templates,
         "incident": incident,
@@ -45,10 +50,8 @@ def case_file(incident: Incident) -> dict:
         "assessment": services.assess(incident),
         "review": services.get_review(incident),
         "meeting": meeting(services.get_review(incident)),
-        "decisions": incident.decisions.select_related("made_by").prefetch_related(
-            Prefetch("sign_offs", queryset=SignOff.objects.select_related("signed_by"))
-        ),
-        "awaiting_sign_off": services.awaiting_sign_off(incident.decisions.all()).exists(),
+        "decisions": decisions,
+        "awaiting_sign_off": any(d.awaits_sign_off for d in decisions),
     }
 
 

@@ -192,6 +192,7 @@ def test_a_decision_to_manage_in_school_awaits_the_headteachers_sign_off(world, 
     incident.refresh_from_db()
     assert incident.stage == Stage.MANAGED_IN_SCHOOL
     assert list(services.awaiting_sign_off(Decision.objects.all())) == [decision]
+    assert awaits(decision)
     signed = services.sign_off(decision, world.headteacher, comment="Agreed: proportionate.")
     assert (signed.outcome, signed.capacity, signed.signed_by) == (
         "signed",
@@ -199,6 +200,13 @@ def test_a_decision_to_manage_in_school_awaits_the_headteachers_sign_off(world, 
         world.headteacher,
     )
     assert not services.awaiting_sign_off(Decision.objects.all()).exists()
+    assert not awaits(decision)
+
+
+def awaits(decision) -> bool:
+    """What the case page reads (the decision with its sign-offs), which must agree with the
+    database's reading, `services.awaiting_sign_off`."""
+    return Decision.objects.prefetch_related("sign_offs").get(pk=decision.pk).awaits_sign_off
 
 
 def test_the_person_who_made_the_decision_cannot_sign_it_off(world, incident):
@@ -260,6 +268,7 @@ def test_a_later_change_of_fact_supersedes_the_sign_off_and_asks_for_a_new_one(w
         == "The facts it rests on changed: His date of birth from his school"
     )
     assert list(services.awaiting_sign_off(Decision.objects.all())) == [decision]
+    assert awaits(decision)
     second = services.sign_off(decision, world.headteacher, comment="Still agreed")
     assert SignOff.objects.count() == 2 and second.superseded_at is None
 

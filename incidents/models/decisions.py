@@ -82,6 +82,16 @@ class Decision(models.Model):
         return live[-1] if live else None
 
     @property
+    def awaits_sign_off(self) -> bool:
+        """A decision to manage in school, still in force, with no live sign-off: for one read
+        with its sign-offs (`services.awaiting_sign_off` is the database's reading)."""
+        return (
+            self.kind == Decision.Kind.MANAGE_IN_SCHOOL
+            and self.superseded_at is None
+            and self.current_sign_off is None
+        )
+
+    @property
     def aggravating_present(self) -> list[str]:
         """The aggravating factors that were "yes" when the decision was made (R9), shown
         beside it. Decisions from before each factor was answered kept a list of those present."""

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
+
 from .. import rules
-from ..models import Incident, InitialReview
+from ..models import Incident, InitialReview, InvolvedPerson
 
 
 @dataclass
@@ -163,11 +165,13 @@ def assess(incident: Incident) -> Assessment:
             + ". Criterion 2 asks whether there are concerns about their capacity to consent."
         )
     pupils = [p.pupil_id for p in incident.people.all() if p.pupil_id]
+    # Every earlier one, however many (a pattern is what the DSL must see), by reference only.
+    earlier = InvolvedPerson.objects.filter(incident=OuterRef("pk"), pupil__in=pupils)
     previous = (
         list(
-            Incident.objects.filter(people__pupil__in=pupils, reported_at__lt=incident.reported_at)
+            Incident.objects.filter(Exists(earlier), reported_at__lt=incident.reported_at)
             .exclude(pk=incident.pk)
-            .distinct()
+            .only("reference")
         )
         if pupils
         else []

@@ -246,7 +246,8 @@ def facts_changed(incident: Incident, user, reason: str) -> None:
 
 
 def awaiting_sign_off(decisions):
-    """Decisions to manage in school still in force with no live sign-off."""
+    """Decisions to manage in school still in force with no live sign-off, as the database
+    reads it (`Decision.awaits_sign_off` for decisions already read)."""
     live = SignOff.objects.filter(decision=OuterRef("pk"), superseded_at__isnull=True)
     return decisions.filter(
         kind=Decision.Kind.MANAGE_IN_SCHOOL, superseded_at__isnull=True
