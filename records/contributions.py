@@ -19,6 +19,7 @@ from accounts.permissions import school_ids, schools_listed, scoped
 from incidents import hub
 from incidents.chronology import Event
 from incidents.models import Incident
+from ypsi.pagination import first
 
 from . import retention, sar, sharing, transfers
 from .chasing import create_reminders
@@ -72,17 +73,20 @@ def section(incident) -> dict:
 
 def incoming_panel(user) -> dict:
     return {
-        "incoming_files": transfers.incoming(user),
+        "incoming_files": first(transfers.incoming(user), ("sent_at", "pk")),
         "incoming_schools": schools_listed(user, "change_incidents"),
     }
 
 
 def panel(user) -> dict:
     return {
-        "to_confirm": ViewingRecord.objects.filter(
-            Q(viewer=user, viewer_confirmed_at__isnull=True)
-            | Q(staff_present=user, present_confirmed_at__isnull=True)
-        ).select_related("incident")
+        "to_confirm": first(
+            ViewingRecord.objects.filter(
+                Q(viewer=user, viewer_confirmed_at__isnull=True)
+                | Q(staff_present=user, present_confirmed_at__isnull=True)
+            ).select_related("incident"),
+            ("viewed_at", "pk"),
+        )
     }
 
 
@@ -223,18 +227,24 @@ def retention_section(incident) -> dict:
 
 def retention_panel(user) -> dict:
     return {
-        "retention_due": scoped(
-            RetentionReview.objects.filter(reviewed_at__isnull=True),
-            user,
-            "change_incidents",
-            via="incident__school",
-        ).select_related("incident__school"),
-        "disposals_to_agree": scoped(
-            Disposal.objects.filter(status=Disposal.Status.PROPOSED),
-            user,
-            "sign_off_decisions",
-            via="incident__school",
-        ).select_related("incident__school", "proposed_by"),
+        "retention_due": first(
+            scoped(
+                RetentionReview.objects.filter(reviewed_at__isnull=True),
+                user,
+                "change_incidents",
+                via="incident__school",
+            ).select_related("incident__school"),
+            ("due_on", "pk"),
+        ),
+        "disposals_to_agree": first(
+            scoped(
+                Disposal.objects.filter(status=Disposal.Status.PROPOSED),
+                user,
+                "sign_off_decisions",
+                via="incident__school",
+            ).select_related("incident__school", "proposed_by"),
+            ("proposed_at", "pk"),
+        ),
     }
 
 

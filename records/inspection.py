@@ -112,22 +112,22 @@ def summary(incidents, start: datetime.date, end: datetime.date, transfers=None)
         timed(period)
         .annotate(month=TruncMonth("disclosed_at"))
         .order_by()
-        .values_list("month", *COUNTED)  # what the period's indexes carry
+        .values("month", *COUNTED)  # what the period's indexes carry
         .annotate(n=Count("*"))
     )
 
-    def by(position: int, label=str) -> Counter:
+    def by(name: str, label=str) -> Counter:
         counts = Counter()
         for combo in combos:
-            counts[label(combo[position])] += combo[-1]
+            counts[label(combo[name])] += combo["n"]
         return counts
 
     return {
         "start": start,
         "end": end,
-        "count": sum(combo[-1] for combo in combos),
-        "by_month": _by_month(by(0, lambda month: month.strftime("%Y-%m")), start, end),
-        "by_outcome": _bars(by(1)),
+        "count": sum(combo["n"] for combo in combos),
+        "by_month": _by_month(by("month", lambda month: month.strftime("%Y-%m")), start, end),
+        "by_outcome": _bars(by("outcome")),
         # Issue 13 item 3: what the police and children's social care decided, counted.
         "by_agency_outcome": _bars(
             _labelled(
@@ -152,7 +152,9 @@ def summary(incidents, start: datetime.date, end: datetime.date, transfers=None)
                 )
             }
         ),
-        "by_type": _bars(by(2, lambda kind: types.get(kind, kind) or "Type not recorded")),
+        "by_type": _bars(
+            by("incident_type", lambda kind: types.get(kind, kind) or "Type not recorded")
+        ),
         # R39: every decision to share information, or not to, is on record.
         "sharing": _bars(
             _labelled(
@@ -160,7 +162,7 @@ def summary(incidents, start: datetime.date, end: datetime.date, transfers=None)
                 lambda d: SharingDecision.Decision(d).label,
             )
         ),
-        "ai_generated": by(3)[ImageryOrigin.AI_GENERATED],
+        "ai_generated": by("imagery_origin")[ImageryOrigin.AI_GENERATED],
         **_medians(timed(period)),
         "questions": OFSTED_QUESTIONS,
         "transfers": list(

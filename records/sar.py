@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from accounts.models import Pupil, Role
 from accounts.permissions import has_school_perm, roles_at, schools_listed, scoped
 from incidents.models import Notification
 from incidents.services import enqueue_notifications
+from ypsi.pagination import first
 from ypsi.recording import not_future, require_filled, save
 
 from .chasing import chase_audiences
@@ -285,6 +287,10 @@ def chase(now: datetime.datetime | None = None) -> int:
     return len(rows)
 
 
+# `SubjectAccessRequest.due_on`, as the database reads it: the extended deadline, if any.
+DUE = Coalesce("extended_to", "deadline")
+
+
 def panel(user) -> dict:
     """On the dashboard: the requests not yet released, for the DSLs; those waiting for
     approval, for the headteacher."""
@@ -292,11 +298,14 @@ def panel(user) -> dict:
         status=SubjectAccessRequest.Status.RELEASED
     ).select_related("school", "pupil")
     return {
-        "sar_open": scoped(not_released, user, "change_incidents"),
-        "sar_to_approve": scoped(
-            not_released.filter(status=SubjectAccessRequest.Status.AWAITING_APPROVAL),
-            user,
-            "sign_off_decisions",
+        "sar_open": first(scoped(not_released, user, "change_incidents"), (DUE, "pk")),
+        "sar_to_approve": first(
+            scoped(
+                not_released.filter(status=SubjectAccessRequest.Status.AWAITING_APPROVAL),
+                user,
+                "sign_off_decisions",
+            ),
+            (DUE, "pk"),
         ),
         "sar_schools": schools_listed(user, "change_incidents"),
     }

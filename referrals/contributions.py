@@ -15,6 +15,7 @@ from incidents import hub
 from incidents.chronology import Event
 from incidents.models import DisclosureSource, Incident, Stage
 from incidents.services import referral_required
+from ypsi.pagination import first
 from ypsi.recording import save
 
 from . import chasing, services
@@ -87,8 +88,9 @@ def panel(user) -> dict:
         via="incident__school",
     )
     return {
-        "missing_references": missing.exclude(incident__stage=Stage.CLOSED).select_related(
-            "incident"
+        "missing_references": first(
+            missing.exclude(incident__stage=Stage.CLOSED).select_related("incident"),
+            ("made_at", "pk"),
         )
     }
 

@@ -237,6 +237,22 @@ def test_a_5xx_on_the_recipient_is_given_up_with_its_reason_and_shown_in_the_app
     assert "A new concern needs your attention" in missed
 
 
+def test_however_long_mail_is_down_the_dashboard_lists_the_earliest_missed_and_counts_all(
+    world, mailbox, client, settings
+):
+    settings.DASHBOARD_PANEL_ROWS = 2
+    first, *later = [report(world) for _ in range(3)]
+    mailbox.refuse(world.dsl.email, *["550 5.1.1 Mailbox unavailable"] * 3)
+    services.send_pending_notifications()
+    client.force_login(world.dsl)
+    page = dashboard(client)
+    missed = page.split('id="alerts-missed"')[1].split("</ul>")[0]
+    assert missed.count("<li>") == 2
+    assert reverse("incident_detail", args=[first.pk]) in missed
+    assert reverse("incident_detail", args=[later[-1].pk]) not in missed
+    assert "2 of 3 are shown, the earliest first." in page
+
+
 def test_a_user_with_no_email_address_is_given_up_without_trying(world, mailbox):
     world.dsl.email = ""
     world.dsl.save()

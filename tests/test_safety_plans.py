@@ -25,6 +25,10 @@ def both_here(world, time_machine):
     """Sam (pictured) and Alex (sent it on) are both on Hillside's roll; Kim, who received it, is
     too; Jo, who shared it as well, is at Meadowbank."""
     time_machine.move_to(MONDAY, tick=False)
+    return pair_at(world)
+
+
+def pair_at(world):
     incident = IncidentFactory(school=world.school)
 
     def pupil(first, roles, school=world.school):
@@ -139,3 +143,20 @@ def test_an_open_plan_is_on_the_dashboard_and_on_the_page(client, world, both_he
     assert f"review by {review_on:%-d %b %Y}" in dashboard
     client.force_login(world.other_dsl)
     assert "Safety plans in place" not in client.get(reverse("dashboard")).text
+
+
+def test_the_dashboard_lists_the_first_plans_to_review_and_how_many_there_are(
+    client, world, both_here, settings
+):
+    settings.DASHBOARD_PANEL_ROWS = 2
+    for days, incident in ((9, both_here), (3, pair_at(world)), (5, pair_at(world))):
+        plan_for(incident, world.dsl, review_on=timezone.localdate() + days * DAY)
+    client.force_login(world.dsl)
+    page = client.get(reverse("dashboard")).text
+    listed = page.split('id="open-safety-plans"')[1].split("</ul>")[0]
+    assert [d in listed for d in ("19 Nov 2026", "21 Nov 2026", "25 Nov 2026")] == [
+        True,
+        True,
+        False,
+    ]
+    assert "2 of 3 are shown, the first to review first." in page

@@ -11,6 +11,7 @@ import base64
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 
@@ -129,3 +130,31 @@ def list_page(request, items: list, param: str, size: int = PAGE_SIZE) -> Page:
         previous_url=link(number - 1) if number > 1 else None,
         next_url=link(number + 1) if start + size < len(items) else None,
     )
+
+
+@dataclass
+class First:
+    """The first rows of a list on the dashboard, and how many it holds in all: a panel that
+    would list everything grows with a trust's years of cases (issue 14)."""
+
+    items: list
+    total: int
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.items)
+
+
+def first(queryset: QuerySet, ordering: tuple[str, ...]) -> First:
+    """The first DASHBOARD_PANEL_ROWS of `queryset` in `ordering` (the most pressing first):
+    one query, and a count only when there are more."""
+    size = settings.DASHBOARD_PANEL_ROWS
+    rows = list(queryset.order_by(*ordering)[: size + 1])
+    total = queryset.count() if len(rows) > size else len(rows)
+    return First(rows[:size], total)

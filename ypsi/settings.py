@@ -349,6 +349,9 @@ CHASE_HEADTEACHER_AFTER_DAYS = env.int("CHASE_HEADTEACHER_AFTER_DAYS", default=2
 CHASE_SIGN_OFF_AFTER_DAYS = env.int("CHASE_SIGN_OFF_AFTER_DAYS", default=1)
 # Issue 14: the dashboard lists this many cases of each group, with "see all" for the rest.
 DASHBOARD_CASES_PER_GROUP = env.int("DASHBOARD_CASES_PER_GROUP", default=10)
+# Each of the dashboard's other lists (records to confirm, retention reviews due, safety plans...)
+# shows this many, the most pressing first, and how many there are in all.
+DASHBOARD_PANEL_ROWS = env.int("DASHBOARD_PANEL_ROWS", default=10)
 # Notices of an unusual number of reports shown in full on the dashboard; any more are counted.
 DASHBOARD_NOTICES = env.int("DASHBOARD_NOTICES", default=3)
 # R37: a referral required and not made is alerted at once, then again every this many hours.

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.permissions import has_school_perm, scoped
+from ypsi.pagination import first
 from ypsi.recording import not_future, require_filled, save
 
 from .. import hub, rules
@@ -415,12 +416,14 @@ def safety_plan_check(incident: Incident) -> list[str]:
 
 
 def safety_plans_panel(user) -> dict:
-    """The dashboard's part: every open safety plan the user may see, with its review date."""
+    """The dashboard's part: the open safety plans the user may see, with their review dates,
+    the first to review first."""
     plans = scoped(
         SafetyPlan.objects.filter(ended_at=None), user, "change_incidents", via="incident__school"
     )
     return {
-        "open_safety_plans": plans.select_related(
-            "incident", "pictured__pupil", "other__pupil"
-        ).order_by("review_on", "pk")
+        "open_safety_plans": first(
+            plans.select_related("incident", "pictured__pupil", "other__pupil"),
+            ("review_on", "pk"),
+        )
     }

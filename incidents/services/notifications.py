@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.permissions import roles_at, school_ids
+from ypsi.pagination import First
 
 from ..models import DeliveryFailure, Notification
 
@@ -289,10 +290,16 @@ def alerts_panel(user) -> dict:
             failing[note.recipient] = {"since": since, "reason": failure.reason}
     return {
         "alerts_failing": [{"recipient": who, **about} for who, about in failing.items()],
-        "alerts_missed": [
-            {"what": note.get_kind_display(), "at": note.created_at, "link": link(note)}
-            for note in sorted(missed, key=lambda note: (note.created_at, note.pk))
-        ],
+        # However long the mail server is down, the page lists the earliest and counts the rest.
+        "alerts_missed": First(
+            [
+                {"what": note.get_kind_display(), "at": note.created_at, "link": link(note)}
+                for note in sorted(missed, key=lambda note: (note.created_at, note.pk))[
+                    : settings.DASHBOARD_PANEL_ROWS
+                ]
+            ],
+            len(missed),
+        ),
     }
 
 
