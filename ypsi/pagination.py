@@ -151,9 +151,9 @@ class First:
         return self.total > len(self.items)
 
 
-def first(queryset: QuerySet, ordering: tuple[str, ...]) -> First:
-    """The first DASHBOARD_PANEL_ROWS of `queryset` in `ordering` (the most pressing first):
-    one query, and a count only when there are more."""
+def first(queryset: QuerySet, ordering: tuple) -> First:
+    """The first DASHBOARD_PANEL_ROWS of `queryset` in `ordering` (field names or expressions,
+    the most pressing first): one query, and a count only when there are more."""
     size = settings.DASHBOARD_PANEL_ROWS
     rows = list(queryset.order_by(*ordering)[: size + 1])
     total = queryset.count() if len(rows) > size else len(rows)

@@ -1,8 +1,9 @@
 """`{% select_options widget %}`: a select's options, Django's own markup written in Python.
 
-Each option rendered by template nodes of its own cost a trust lead's list of 50 schools some
-12 ms a page, as much as the rest of the list (issue 14); the select's own template
-(templates/django/forms/widgets/select.html) still writes the select.
+With each option rendered by template nodes of its own, the trust lead's incident list took
+about as long to render its filters (50 schools) as the rest of the page; written here, the
+filters take some 40% of that time (issue 14). The select's own template
+(templates/django/forms/widgets/select.html) still writes the select itself.
 """
 
 from django import template
