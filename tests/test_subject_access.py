@@ -79,6 +79,29 @@ def test_it_gives_a_request_one_calendar_month_and_extends_it_by_at_most_two(fil
     assert request.due_on == sar.add_months(request.deadline, 2)
 
 
+def test_the_dashboard_lists_the_requests_by_the_day_each_is_due_extension_included(
+    file, client, settings
+):
+    world, riley, _ = file
+    settings.DASHBOARD_PANEL_ROWS = 1
+    today = timezone.localdate()
+    extended = request_for(world, riley, received_on=today - datetime.timedelta(days=7))
+    sar.extend(
+        extended,
+        world.dsl,
+        extended_to=sar.add_months(extended.deadline, 2),
+        reason="Complex: several incidents",
+    )
+    later = request_for(world, riley, received_on=today)
+    client.force_login(world.dsl)
+    page = client.get(reverse("dashboard")).text
+    listed = page.split('id="sar-open"')[1].split("</ul>")[0]
+    # Received first, but due last once extended.
+    assert reverse("sar_detail", args=[world.school.pk, later.pk]) in listed
+    assert reverse("sar_detail", args=[world.school.pk, extended.pk]) not in listed
+    assert "1 of 2 are shown, the earliest due first." in page
+
+
 def test_it_refuses_an_extension_decided_after_the_first_month(file):
     world, riley, _ = file
     request = request_for(world, riley, timezone.localdate() - datetime.timedelta(days=40))

@@ -156,5 +156,9 @@ def first(queryset: QuerySet, ordering: tuple) -> First:
     the most pressing first): one query, and a count only when there are more."""
     size = settings.DASHBOARD_PANEL_ROWS
     rows = list(queryset.order_by(*ordering)[: size + 1])
-    total = queryset.count() if len(rows) > size else len(rows)
-    return First(rows[:size], total)
+    return First(rows[:size], queryset.count() if len(rows) > size else len(rows))
+
+
+def first_of(rows: list) -> First:
+    """The same of a list already read and put in order."""
+    return First(rows[: settings.DASHBOARD_PANEL_ROWS], len(rows))

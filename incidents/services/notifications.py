@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.permissions import roles_at, school_ids
-from ypsi.pagination import First
+from ypsi.pagination import first_of
 
 from ..models import DeliveryFailure, Notification
 
@@ -291,14 +291,11 @@ def alerts_panel(user) -> dict:
     return {
         "alerts_failing": [{"recipient": who, **about} for who, about in failing.items()],
         # However long the mail server is down, the page lists the earliest and counts the rest.
-        "alerts_missed": First(
+        "alerts_missed": first_of(
             [
                 {"what": note.get_kind_display(), "at": note.created_at, "link": link(note)}
-                for note in sorted(missed, key=lambda note: (note.created_at, note.pk))[
-                    : settings.DASHBOARD_PANEL_ROWS
-                ]
-            ],
-            len(missed),
+                for note in sorted(missed, key=lambda note: (note.created_at, note.pk))
+            ]
         ),
     }
 
