@@ -13,7 +13,8 @@ schools, to N in all, with their people, an action each tenth and some access-lo
 `pages` signs in as the first school's DSL and as the trust lead and asks each page ROUNDS
 times (default 30; PAGE: only the pages whose label holds it), each time alternating with the floor, a trivial signed-in page (the user's
 own reports), so that both are measured in the same conditions in the same run. It prints each
-page's queries, size, median and p95 (ms) and the ratio of its p95 to the floor's. Requests go
+page's queries, size, median and p95 (ms), the ratio of its p95 to the floor's, and the
+milliseconds a request spends building SQL and waiting on the database (`Split`). Requests go
 through Django's test client in this process: the whole middleware and view stack and the real
 database, no network or gunicorn in between.
 
@@ -210,6 +211,50 @@ def _p95(values):
     return statistics.quantiles(values, n=20)[-1]
 
 
+class Split:
+    """Where a page's time goes: building the SQL (Django's compilers, timed at the outermost
+    call only) and waiting on the database (a round trip and its rows, through Django's public
+    execute_wrapper). The rest is Python: views, templates, middleware. Both are inside the
+    timed requests, so a page's median holds them; the figures are milliseconds a request."""
+
+    def __init__(self):
+        from django.db.models.sql import compiler
+
+        self.build = self.database = 0.0
+        self.depth = 0
+        for cls in (
+            compiler.SQLCompiler,
+            compiler.SQLInsertCompiler,
+            compiler.SQLUpdateCompiler,
+            compiler.SQLDeleteCompiler,
+            compiler.SQLAggregateCompiler,
+        ):
+            cls.as_sql = self._timed(cls.__dict__["as_sql"])
+
+    def _timed(self, original):
+        def as_sql(compiler, *args, **kwargs):
+            self.depth += 1
+            started = time.perf_counter()
+            try:
+                return original(compiler, *args, **kwargs)
+            finally:
+                self.depth -= 1
+                if not self.depth:
+                    self.build += time.perf_counter() - started
+
+        return as_sql
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.database += time.perf_counter() - started
+
+    def reset(self):
+        self.build = self.database = 0.0
+
+
 def pages(rounds: int, only: str = "") -> None:
     from accounts.models import Role, School, User
     from incidents.models import Incident
@@ -266,12 +311,15 @@ def pages(rounds: int, only: str = "") -> None:
     }
     floor_url = reverse("my_reports")
     print(f"{Incident.objects.count()} incidents, {connection.vendor}, {rounds} rounds each")
+    split = Split()
+    connection.execute_wrappers.append(split)
     for who, user in (("dsl", dsl), ("trust lead", lead)):
         client = Client()
         client.force_login(user)
         print(f"\n{who}:")
         print(
-            f"  {'page':38} {'queries':>7} {'KB':>7} {'median':>8} {'p95':>8} {'floor p95':>9} {'ratio':>6}"
+            f"  {'page':38} {'queries':>7} {'KB':>7} {'median':>8} {'p95':>8} {'floor p95':>9} "
+            f"{'ratio':>6} {'SQL built':>9} {'database':>8}"
         )
         for label, url in pages_of[who]:
             if only not in label:
@@ -283,17 +331,21 @@ def pages(rounds: int, only: str = "") -> None:
                 response = client.get(url)
             count = len(queries)
             assert response.status_code == 200, (label, response.status_code)
-            times, floors = [], []
+            times, floors, build, database = [], [], 0.0, 0.0
             for _ in range(rounds):
                 for sink, address in ((times, url), (floors, floor_url)):
+                    split.reset()
                     started = time.perf_counter()
                     client.get(address)
                     sink.append((time.perf_counter() - started) * 1000)
                     reset_queries()
+                    if sink is times:
+                        build, database = build + split.build, database + split.database
             print(
                 f"  {label:38} {count:>7} {len(response.content) / 1024:>7.0f} "
                 f"{statistics.median(times):>8.1f} {_p95(times):>8.1f} {_p95(floors):>9.1f} "
-                f"{_p95(times) / _p95(floors):>6.1f}"
+                f"{_p95(times) / _p95(floors):>6.1f} {build * 1000 / rounds:>9.1f} "
+                f"{database * 1000 / rounds:>8.1f}"
             )
 
 
