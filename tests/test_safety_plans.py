@@ -149,11 +149,16 @@ def test_the_dashboard_lists_the_first_plans_to_review_and_how_many_there_are(
     client, world, both_here, settings
 ):
     settings.DASHBOARD_PANEL_ROWS = 2
-    for days, incident in ((9, both_here), (3, pair_at(world)), (5, pair_at(world))):
-        plan_for(incident, world.dsl, review_on=timezone.localdate() + days * DAY)
+    plans = {
+        days: plan_for(incident, world.dsl, review_on=timezone.localdate() + days * DAY)
+        for days, incident in ((9, both_here), (3, pair_at(world)), (5, pair_at(world)))
+    }
     client.force_login(world.dsl)
     page = client.get(reverse("dashboard")).text
     listed = page.split('id="open-safety-plans"')[1].split("</ul>")[0]
+    first = plans[3]
+    link = reverse("incident_detail", args=[first.incident_id]) + f"#safety-plan-{first.pk}"
+    assert f'href="{link}">{first.incident.reference}</a>' in listed
     assert [d in listed for d in ("19 Nov 2026", "21 Nov 2026", "25 Nov 2026")] == [
         True,
         True,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role
@@ -421,9 +422,9 @@ def safety_plans_panel(user) -> dict:
     plans = scoped(
         SafetyPlan.objects.filter(ended_at=None), user, "change_incidents", via="incident__school"
     )
-    return {
-        "open_safety_plans": first(
-            plans.select_related("incident", "pictured__pupil", "other__pupil"),
-            ("review_on", "pk"),
-        )
-    }
+    # The case's reference alone, not its whole row: the join of every column of the incident
+    # took half of this query's building, the dashboard's costliest (issue 14).
+    plans = plans.select_related("pictured__pupil", "other__pupil").annotate(
+        reference=F("incident__reference")
+    )
+    return {"open_safety_plans": first(plans, ("review_on", "pk"))}
