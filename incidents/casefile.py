@@ -34,10 +34,13 @@ def case_file(incident: Incident) -> dict:
     school, imagery), in order: one dict for the page and the PDF. Never for a record whose
     content is withheld (disposed of under its retention rule)."""
     hub.refuse_if_sealed(incident)
+    hub.take_stock(incident)
     day = incident.incident_date
     templates, sections = hub.sections(incident)
     decisions = list(
-        incident.decisions.select_related("made_by").prefetch_related(
+        hub.recorded(incident, "decisions")
+        .select_related("made_by")
+        .prefetch_related(
             Prefetch("sign_offs", queryset=SignOff.objects.select_related("signed_by"))
         )
     )
@@ -72,15 +75,21 @@ def meeting(review) -> dict:
 def managing_section(incident: Incident) -> dict:
     """Managing in school (R17-R20): a section like any app's, between agencies and imagery."""
     plans = list(
-        incident.safety_plans.select_related("pictured__pupil", "other__pupil").prefetch_related(
-            "reviews__reviewed_by"
-        )
+        hub.recorded(incident, "safety_plans")
+        .select_related("pictured__pupil", "other__pupil")
+        .prefetch_related("reviews__reviewed_by")
     )
     return {
-        "risks": incident.risk_assessments.select_related("young_person__pupil"),
-        "conversations": incident.conversations.select_related("young_person__pupil"),
-        "parent_contacts": incident.parent_contacts.select_related("young_person__pupil"),
-        "actions": incident.actions.select_related("owner", "young_person__pupil"),
+        "risks": hub.recorded(incident, "risk_assessments").select_related("young_person__pupil"),
+        "conversations": hub.recorded(incident, "conversations").select_related(
+            "young_person__pupil"
+        ),
+        "parent_contacts": hub.recorded(incident, "parent_contacts").select_related(
+            "young_person__pupil"
+        ),
+        "actions": hub.recorded(incident, "actions").select_related(
+            "owner", "young_person__pupil"
+        ),
         # R43: both children in this school.
         "safety_plans": plans,
         "safety_plans_needed": services.safety_plans_needed(

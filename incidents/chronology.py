@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import hub
-from .models import Action, Incident, InitialReview, Notification, RiskAssessment, SignOff, Stage
+from .models import Action, Incident, InitialReview, Notification, SignOff, Stage
 from .rules import ADULT_QUESTION, UNVERIFIED_KINDS, Answer, Criterion
 
 
@@ -33,6 +33,7 @@ OWN_MOVES = {
 
 def chronology(incident: Incident) -> list[Event]:
     """Everything recorded, each once, in the order it happened."""
+    hub.take_stock(incident)
     events = [
         Event(
             incident.disclosed_at,
@@ -47,7 +48,8 @@ def chronology(incident: Incident) -> list[Event]:
             incident.get_disclosure_source_display(),
         ),
     ]
-    for note in incident.notifications.filter(sent_at__isnull=False).select_related("recipient"):
+    notes = hub.recorded(incident, "notifications").filter(sent_at__isnull=False)
+    for note in notes.select_related("recipient"):
         if note.kind == Notification.Kind.NEW_CONCERN:
             events.append(Event(note.sent_at, None, f"{note.recipient} notified by email"))
         else:
@@ -76,12 +78,15 @@ def chronology(incident: Incident) -> list[Event]:
             Event(review.held_at, None, "Initial review meeting held", meeting_attendees(review))
         )
     events += adult_question_answers(incident, review)
+    # A sign-off is of a decision: none without one.
     sign_offs = list(
         SignOff.objects.filter(decision__incident=incident).select_related("signed_by")
+        if hub.holds(incident, "decisions")
+        else ()
     )
     sent_back = {s.decision_id for s in sign_offs if s.outcome == SignOff.Outcome.SENT_BACK}
     earlier = None
-    for d in incident.decisions.select_related("made_by"):
+    for d in hub.recorded(incident, "decisions").select_related("made_by"):
         escalated = earlier is not None and (earlier.superseded_reason or "").startswith(
             "Escalated"
         )
@@ -103,7 +108,7 @@ def chronology(incident: Incident) -> list[Event]:
         )
         if s.superseded_at:
             events.append(Event(s.superseded_at, None, "Sign-off superseded", s.superseded_reason))
-    for assessment in RiskAssessment.objects.filter(incident=incident).select_related(
+    for assessment in hub.recorded(incident, "risk_assessments").select_related(
         "young_person__pupil"
     ):
         who = f": {assessment.young_person.display_name}" if assessment.young_person_id else ""
@@ -112,7 +117,9 @@ def chronology(incident: Incident) -> list[Event]:
                 assessment.assessed_at, None, f"Risk assessment recorded{who}", assessment.summary
             )
         )
-    for c in incident.conversations.select_related("young_person__pupil", "recorded_by"):
+    for c in hub.recorded(incident, "conversations").select_related(
+        "young_person__pupil", "recorded_by"
+    ):
         events.append(
             Event(
                 c.held_at,
@@ -121,7 +128,7 @@ def chronology(incident: Incident) -> list[Event]:
                 c.imagery_described,
             )
         )
-    for p in incident.parent_contacts.select_related("young_person__pupil"):
+    for p in hub.recorded(incident, "parent_contacts").select_related("young_person__pupil"):
         what = {"informed": "Parents informed", "update": "Parents updated"}.get(
             p.kind, "Decision not to inform parents"
         )
@@ -143,7 +150,7 @@ def chronology(incident: Incident) -> list[Event]:
                 f"{added.get_kind_display()}; {added.owner}, due {added.due:%-d %b %Y}",
             )
         )
-    for a in incident.actions.select_related("owner"):
+    for a in hub.recorded(incident, "actions").select_related("owner"):
         if a.done_at:
             events.append(Event(a.done_at, a.owner, f"Action done: {a.description}", a.outcome))
     events += hub.chronology_events(incident)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import connection
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -144,6 +145,50 @@ def add_sweep(name: str, sweep: Callable[[], int]) -> None:
 
 def set_referrer(referrer: Referrer) -> None:
     _registry.referrer = referrer
+
+
+def take_stock(incident) -> None:
+    """Find out, in one query, which of the incident's own records (each relation of another
+    model to it: "viewings", "follow_ups"...) hold anything, so that a page of the whole case
+    reads only those (`recorded`). A case's page read every kind of record, held or not: 17 of
+    its 31 queries found nothing in a case with little recorded yet, 1.5-2.5 ms each (issue 14).
+
+    Taken again by each page that wants it, never carried over from before a change."""
+    relations = [r for r in type(incident)._meta.related_objects if r.one_to_many and not r.hidden]
+    found = rows_exist(incident.pk, [(r.related_model, r.field.column) for r in relations])
+    incident.held = {
+        r.get_accessor_name() for r, any_row in zip(relations, found, strict=True) if any_row
+    }
+
+
+def rows_exist(incident_id: int, tables: list[tuple[type, str]]) -> list[bool]:
+    """For each (model, column), whether the model's table has a row of the incident (its
+    `column` holds `incident_id`), in one query. Plain SQL built from the models' own tables and
+    columns: the same EXISTS questions as Django annotations took 16 ms to compile, against
+    1.2 ms for this query in all."""
+    quote = connection.ops.quote_name
+    questions = ", ".join(
+        f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} WHERE {quote(column)} = %s)"
+        for model, column in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {questions}", [incident_id] * len(tables))
+        return [bool(found) for found in cursor.fetchone()]
+
+
+def holds(incident, name: str) -> bool:
+    """Whether the incident may hold any `name` (a relation, as `take_stock` names it): true
+    unless stock was taken and found none, so a read outside a stock-taking page is never
+    skipped."""
+    held = getattr(incident, "held", None)
+    return held is None or name in held
+
+
+def recorded(incident, name: str):
+    """The incident's `name` records (`incident.<name>.all()`), or none read at all when
+    `take_stock` found it holds none."""
+    manager = getattr(incident, name)
+    return manager.all() if holds(incident, name) else manager.none()
 
 
 def sections(incident) -> tuple[list[str], dict]:

@@ -95,7 +95,7 @@ def school_rule_date(incident: Incident) -> tuple[str, datetime.date, str]:
 
 
 def _active_holds(incident):
-    return [h for h in incident.retention_holds.all() if h.lifted_at is None]
+    return [h for h in hub.recorded(incident, "retention_holds") if h.lifted_at is None]
 
 
 def retention_for(incident: Incident, today: datetime.date | None = None) -> Retention:
@@ -110,7 +110,9 @@ def retention_for(incident: Incident, today: datetime.date | None = None) -> Ret
             "A legal hold is in place: nothing is disposed of while it is.",
         )
     rule, day, basis = school_rule_date(incident)
-    kept = [r.next_review_on for r in incident.retention_reviews.all() if r.next_review_on]
+    kept = [
+        r.next_review_on for r in hub.recorded(incident, "retention_reviews") if r.next_review_on
+    ]
     if kept and max(kept) > day:
         day, basis = max(kept), "the date set at the last review, which kept the record"
     iicsa = (
@@ -119,7 +121,7 @@ def retention_for(incident: Incident, today: datetime.date | None = None) -> Ret
         if rule == RetentionRule.IICSA and today < day
         else ""
     )
-    advice = sorted(incident.retention_advice.all(), key=lambda a: (a.advised_on, a.pk))
+    advice = sorted(hub.recorded(incident, "retention_advice"), key=lambda a: (a.advised_on, a.pk))
     police = bool(hub.evidence_preserved(incident))
     if incident.school.retention_follows_advice and (police or advice):
         if not advice:

@@ -55,7 +55,11 @@ def record_sharing(incident, user, **data) -> SharingDecision:
 
 
 def section(incident) -> dict:
-    return {"sharing_decisions": incident.sharing_decisions.select_related("recorded_by")}
+    return {
+        "sharing_decisions": hub.recorded(incident, "sharing_decisions").select_related(
+            "recorded_by"
+        )
+    }
 
 
 def chronology(incident) -> list[Event]:
@@ -67,5 +71,5 @@ def chronology(incident) -> list[Event]:
             f"{d.recipient}",
             f"{d.what} Why: {d.why}",
         )
-        for d in incident.sharing_decisions.select_related("recorded_by")
+        for d in hub.recorded(incident, "sharing_decisions").select_related("recorded_by")
     ]

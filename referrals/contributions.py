@@ -59,19 +59,21 @@ def section(incident) -> dict:
         [incident],
         Prefetch(
             "referrals",
-            Referral.objects.select_related("made_by").prefetch_related(
-                "outcomes", "escalations", "follow_ups"
-            ),
+            (Referral.objects if hub.holds(incident, "referrals") else Referral.objects.none())
+            .select_related("made_by")
+            .prefetch_related("outcomes", "escalations", "follow_ups"),
         ),
     )
     return {
         "referrals": incident.referrals.all(),
-        "advice_calls": incident.advice_calls.all(),
+        "advice_calls": hub.recorded(incident, "advice_calls"),
         "help_routes": ROUTES,
         "sextortion_advice_points": SEXTORTION_ADVICE,
-        "sextortion_advice": incident.sextortion_advice.all(),
-        "follow_ups": incident.follow_ups.select_related("recorded_by", "referral"),
-        "devices": incident.devices.prefetch_related(
+        "sextortion_advice": hub.recorded(incident, "sextortion_advice"),
+        "follow_ups": hub.recorded(incident, "follow_ups").select_related(
+            "recorded_by", "referral"
+        ),
+        "devices": hub.recorded(incident, "devices").prefetch_related(
             Prefetch("custody", queryset=CustodyEvent.objects.select_related("by"))
         ),
         "social_care_prompts": services.social_care_prompts(incident),
@@ -130,7 +132,7 @@ def started_by_police(sender, incident, reporter, **kwargs) -> None:
 
 def chronology(incident) -> list[Event]:
     events = []
-    for r in incident.referrals.select_related("made_by"):
+    for r in hub.recorded(incident, "referrals").select_related("made_by"):
         ref = (
             f" (reference {r.reference})"
             if r.reference
@@ -142,7 +144,10 @@ def chronology(incident) -> list[Event]:
         if r.acknowledged_at:
             what = f"{r.get_agency_display()} acknowledged the referral"
             events.append(Event(r.acknowledged_at, None, what, r.acknowledged_by))
-    for e in Escalation.objects.filter(referral__incident=incident).select_related(
+    # Escalations and outcomes are of a referral, custody of a device: none without one.
+    referred = hub.holds(incident, "referrals")
+    escalations = Escalation.objects.filter(referral__incident=incident)
+    for e in (escalations if referred else escalations.none()).select_related(
         "recorded_by", "referral"
     ):
         events.append(
@@ -162,7 +167,7 @@ def chronology(incident) -> list[Event]:
                     e.outcome,
                 )
             )
-    for f in incident.follow_ups.select_related("recorded_by"):
+    for f in hub.recorded(incident, "follow_ups").select_related("recorded_by"):
         events.append(
             Event(
                 f.occurred_at,
@@ -171,9 +176,8 @@ def chronology(incident) -> list[Event]:
                 f"{f.with_whom}: {f.note}" if f.with_whom else f.note,
             )
         )
-    for o in ReferralOutcome.objects.filter(referral__incident=incident).select_related(
-        "recorded_by", "referral"
-    ):
+    outcomes = ReferralOutcome.objects.filter(referral__incident=incident)
+    for o in (outcomes if referred else outcomes.none()).select_related("recorded_by", "referral"):
         ref = f" (reference {o.reference})" if o.reference else ""
         at = timezone.make_aware(datetime.datetime.combine(o.decided_on, datetime.time.min))
         events.append(
@@ -184,7 +188,7 @@ def chronology(incident) -> list[Event]:
                 o.note,
             )
         )
-    for a in incident.advice_calls.select_related("recorded_by"):
+    for a in hub.recorded(incident, "advice_calls").select_related("recorded_by"):
         events.append(
             Event(
                 a.called_at,
@@ -193,12 +197,14 @@ def chronology(incident) -> list[Event]:
                 f"{a.spoke_to}: {a.advice}",
             )
         )
-    for a in incident.sextortion_advice.select_related("recorded_by"):
+    for a in hub.recorded(incident, "sextortion_advice").select_related("recorded_by"):
         points = "; ".join(SEXTORTION_POINTS[p] for p in a.points if p in SEXTORTION_POINTS)
         events.append(
             Event(a.given_at, a.recorded_by, f"Sextortion advice given to {a.given_to}", points)
         )
-    for c in CustodyEvent.objects.filter(device__incident=incident).select_related("by", "device"):
+    custody = CustodyEvent.objects.filter(device__incident=incident)
+    held = hub.holds(incident, "devices")
+    for c in (custody if held else custody.none()).select_related("by", "device"):
         events.append(
             Event(
                 c.at,

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from incidents import services
+from incidents import hub, services
+from incidents.models import Incident
 from records.models import AccessLog
 
 from .factories import IncidentFactory, UserFactory
@@ -47,6 +48,46 @@ def test_the_history_costs_the_same_queries_however_long_it_is(
     client.get(url)
     with django_assert_max_num_queries(30):
         client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "most"),
+    [
+        ("incident_detail", 17),
+        ("incident_chronology", 17),
+        ("incident_history", 13),
+        ("incident_pdf", 20),
+    ],
+)
+def test_a_new_case_is_read_without_asking_for_records_it_does_not_hold_yet(
+    client, world, url_name, most, django_assert_max_num_queries
+):
+    """Issue 14: the case's page, chronology, history and PDF read every kind of record and its
+    history (referrals, actions, viewings, retention...), held or not: 33, 34, 28 and 70 queries
+    for a new report. One query now finds out which kinds the case holds."""
+    incident = IncidentFactory(school=world.school)
+    client.force_login(world.dsl)
+    with django_assert_max_num_queries(most):
+        assert client.get(reverse(url_name, args=[incident.pk])).status_code == 200
+
+
+def test_taking_stock_leaves_out_only_the_kinds_of_record_the_case_does_not_hold(world, managed):
+    services.add_action(
+        managed,
+        world.dsl,
+        kind="support",
+        description="Check in",
+        owner=world.dsl,
+        due=managed.reported_at.date(),
+    )
+    incident = Incident.objects.get(pk=managed.pk)
+    hub.take_stock(incident)
+    assert {"people", "decisions", "actions"} <= incident.held
+    assert "viewings" not in incident.held
+    for relation in Incident._meta.related_objects:
+        if relation.one_to_many and not relation.hidden:
+            name = relation.get_accessor_name()
+            assert list(hub.recorded(incident, name)) == list(getattr(incident, name).all()), name
 
 
 def test_every_opening_is_logged_and_outsiders_to_the_team_stand_out(client, world, managed):
