@@ -38,10 +38,12 @@ def case_file(incident: Incident) -> dict:
     day = incident.incident_date
     templates, sections = hub.sections(incident)
     decisions = list(
-        hub.recorded(incident, "decisions")
-        .select_related("made_by")
-        .prefetch_related(
-            Prefetch("sign_offs", queryset=SignOff.objects.select_related("signed_by"))
+        hub.recorded(
+            incident,
+            "decisions",
+            incident.decisions.select_related("made_by").prefetch_related(
+                Prefetch("sign_offs", queryset=SignOff.objects.select_related("signed_by"))
+            ),
         )
     )
     return sections | {
@@ -75,20 +77,30 @@ def meeting(review) -> dict:
 def managing_section(incident: Incident) -> dict:
     """Managing in school (R17-R20): a section like any app's, between agencies and imagery."""
     plans = list(
-        hub.recorded(incident, "safety_plans")
-        .select_related("pictured__pupil", "other__pupil")
-        .prefetch_related("reviews__reviewed_by")
+        hub.recorded(
+            incident,
+            "safety_plans",
+            incident.safety_plans.select_related(
+                "pictured__pupil", "other__pupil"
+            ).prefetch_related("reviews__reviewed_by"),
+        )
     )
     return {
-        "risks": hub.recorded(incident, "risk_assessments").select_related("young_person__pupil"),
-        "conversations": hub.recorded(incident, "conversations").select_related(
-            "young_person__pupil"
+        "risks": hub.recorded(
+            incident,
+            "risk_assessments",
+            incident.risk_assessments.select_related("young_person__pupil"),
         ),
-        "parent_contacts": hub.recorded(incident, "parent_contacts").select_related(
-            "young_person__pupil"
+        "conversations": hub.recorded(
+            incident, "conversations", incident.conversations.select_related("young_person__pupil")
         ),
-        "actions": hub.recorded(incident, "actions").select_related(
-            "owner", "young_person__pupil"
+        "parent_contacts": hub.recorded(
+            incident,
+            "parent_contacts",
+            incident.parent_contacts.select_related("young_person__pupil"),
+        ),
+        "actions": hub.recorded(
+            incident, "actions", incident.actions.select_related("owner", "young_person__pupil")
         ),
         # R43: both children in this school.
         "safety_plans": plans,

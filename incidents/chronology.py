@@ -48,8 +48,8 @@ def chronology(incident: Incident) -> list[Event]:
             incident.get_disclosure_source_display(),
         ),
     ]
-    notes = hub.recorded(incident, "notifications").filter(sent_at__isnull=False)
-    for note in notes.select_related("recipient"):
+    sent = incident.notifications.filter(sent_at__isnull=False).select_related("recipient")
+    for note in hub.recorded(incident, "notifications", sent):
         if note.kind == Notification.Kind.NEW_CONCERN:
             events.append(Event(note.sent_at, None, f"{note.recipient} notified by email"))
         else:
@@ -86,7 +86,7 @@ def chronology(incident: Incident) -> list[Event]:
     )
     sent_back = {s.decision_id for s in sign_offs if s.outcome == SignOff.Outcome.SENT_BACK}
     earlier = None
-    for d in hub.recorded(incident, "decisions").select_related("made_by"):
+    for d in hub.recorded(incident, "decisions", incident.decisions.select_related("made_by")):
         escalated = earlier is not None and (earlier.superseded_reason or "").startswith(
             "Escalated"
         )
@@ -108,8 +108,10 @@ def chronology(incident: Incident) -> list[Event]:
         )
         if s.superseded_at:
             events.append(Event(s.superseded_at, None, "Sign-off superseded", s.superseded_reason))
-    for assessment in hub.recorded(incident, "risk_assessments").select_related(
-        "young_person__pupil"
+    for assessment in hub.recorded(
+        incident,
+        "risk_assessments",
+        incident.risk_assessments.select_related("young_person__pupil"),
     ):
         who = f": {assessment.young_person.display_name}" if assessment.young_person_id else ""
         events.append(
@@ -117,8 +119,10 @@ def chronology(incident: Incident) -> list[Event]:
                 assessment.assessed_at, None, f"Risk assessment recorded{who}", assessment.summary
             )
         )
-    for c in hub.recorded(incident, "conversations").select_related(
-        "young_person__pupil", "recorded_by"
+    for c in hub.recorded(
+        incident,
+        "conversations",
+        incident.conversations.select_related("young_person__pupil", "recorded_by"),
     ):
         events.append(
             Event(
@@ -128,7 +132,9 @@ def chronology(incident: Incident) -> list[Event]:
                 c.imagery_described,
             )
         )
-    for p in hub.recorded(incident, "parent_contacts").select_related("young_person__pupil"):
+    for p in hub.recorded(
+        incident, "parent_contacts", incident.parent_contacts.select_related("young_person__pupil")
+    ):
         what = {"informed": "Parents informed", "update": "Parents updated"}.get(
             p.kind, "Decision not to inform parents"
         )
@@ -150,7 +156,7 @@ def chronology(incident: Incident) -> list[Event]:
                 f"{added.get_kind_display()}; {added.owner}, due {added.due:%-d %b %Y}",
             )
         )
-    for a in hub.recorded(incident, "actions").select_related("owner"):
+    for a in hub.recorded(incident, "actions", incident.actions.select_related("owner")):
         if a.done_at:
             events.append(Event(a.done_at, a.owner, f"Action done: {a.description}", a.outcome))
     events += hub.chronology_events(incident)

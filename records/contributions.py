@@ -62,10 +62,18 @@ def register() -> None:
 
 def section(incident) -> dict:
     return {
-        "viewings": hub.recorded(incident, "viewings").select_related("viewer", "staff_present"),
-        "deletions": hub.recorded(incident, "deletions").select_related("young_person__pupil"),
-        "searches": hub.recorded(incident, "searches").select_related(
-            "searched_by", "authorised_by", "young_person__pupil"
+        "viewings": hub.recorded(
+            incident, "viewings", incident.viewings.select_related("viewer", "staff_present")
+        ),
+        "deletions": hub.recorded(
+            incident, "deletions", incident.deletions.select_related("young_person__pupil")
+        ),
+        "searches": hub.recorded(
+            incident,
+            "searches",
+            incident.searches.select_related(
+                "searched_by", "authorised_by", "young_person__pupil"
+            ),
         ),
         "evidence_preserved": bool(hub.evidence_preserved(incident)),
     }
@@ -142,7 +150,9 @@ def overdue(incident_ids) -> list[tuple[int, datetime.datetime, str]]:
 def chronology(incident) -> list[Event]:
     """Viewings and their confirmations, deletions asked, confirmed or refused, and searches."""
     events = []
-    for v in hub.recorded(incident, "viewings").select_related("viewer", "staff_present"):
+    for v in hub.recorded(
+        incident, "viewings", incident.viewings.select_related("viewer", "staff_present")
+    ):
         events.append(
             Event(
                 v.viewed_at,
@@ -161,7 +171,9 @@ def chronology(incident) -> list[Event]:
                     "Viewing record confirmed by the member of staff present",
                 )
             )
-    for d in hub.recorded(incident, "deletions").select_related("young_person__pupil", "asked_by"):
+    for d in hub.recorded(
+        incident, "deletions", incident.deletions.select_related("young_person__pupil", "asked_by")
+    ):
         name = d.young_person.display_name
         events.append(
             Event(
@@ -200,8 +212,10 @@ def chronology(incident) -> list[Event]:
                 row.refusal_note,
             )
         )
-    for s in hub.recorded(incident, "searches").select_related(
-        "searched_by", "young_person__pupil"
+    for s in hub.recorded(
+        incident,
+        "searches",
+        incident.searches.select_related("searched_by", "young_person__pupil"),
     ):
         events.append(
             Event(
@@ -252,14 +266,18 @@ def retention_panel(user) -> dict:
 
 def retention_chronology(incident) -> list[Event]:
     events = []
-    for h in hub.recorded(incident, "retention_holds").select_related("placed_by", "lifted_by"):
+    for h in hub.recorded(
+        incident,
+        "retention_holds",
+        incident.retention_holds.select_related("placed_by", "lifted_by"),
+    ):
         events.append(Event(h.placed_at, h.placed_by, "Legal hold placed", h.reason))
         if h.lifted_at:
             events.append(Event(h.lifted_at, h.lifted_by, "Legal hold lifted", h.lifted_reason))
-    for r in (
-        hub.recorded(incident, "retention_reviews")
-        .filter(reviewed_at__isnull=False)
-        .select_related("reviewed_by")
+    for r in hub.recorded(
+        incident,
+        "retention_reviews",
+        incident.retention_reviews.filter(reviewed_at__isnull=False).select_related("reviewed_by"),
     ):
         events.append(
             Event(

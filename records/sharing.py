@@ -56,8 +56,8 @@ def record_sharing(incident, user, **data) -> SharingDecision:
 
 def section(incident) -> dict:
     return {
-        "sharing_decisions": hub.recorded(incident, "sharing_decisions").select_related(
-            "recorded_by"
+        "sharing_decisions": hub.recorded(
+            incident, "sharing_decisions", incident.sharing_decisions.select_related("recorded_by")
         )
     }
 
@@ -71,5 +71,7 @@ def chronology(incident) -> list[Event]:
             f"{d.recipient}",
             f"{d.what} Why: {d.why}",
         )
-        for d in hub.recorded(incident, "sharing_decisions").select_related("recorded_by")
+        for d in hub.recorded(
+            incident, "sharing_decisions", incident.sharing_decisions.select_related("recorded_by")
+        )
     ]

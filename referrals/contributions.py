@@ -54,27 +54,32 @@ def register() -> None:
 
 def section(incident) -> dict:
     # One read of the referrals for the section and for every check of the page after it (the
-    # police involved, evidence to preserve, social care's prompts).
-    prefetch_related_objects(
-        [incident],
-        Prefetch(
-            "referrals",
-            (Referral.objects if hub.holds(incident, "referrals") else Referral.objects.none())
-            .select_related("made_by")
-            .prefetch_related("outcomes", "escalations", "follow_ups"),
-        ),
-    )
+    # police involved, evidence to preserve, social care's prompts); none for a case with none.
+    if hub.holds(incident, "referrals"):
+        prefetch_related_objects(
+            [incident],
+            Prefetch(
+                "referrals",
+                Referral.objects.select_related("made_by").prefetch_related(
+                    "outcomes", "escalations", "follow_ups"
+                ),
+            ),
+        )
     return {
-        "referrals": incident.referrals.all(),
+        "referrals": hub.recorded(incident, "referrals"),
         "advice_calls": hub.recorded(incident, "advice_calls"),
         "help_routes": ROUTES,
         "sextortion_advice_points": SEXTORTION_ADVICE,
         "sextortion_advice": hub.recorded(incident, "sextortion_advice"),
-        "follow_ups": hub.recorded(incident, "follow_ups").select_related(
-            "recorded_by", "referral"
+        "follow_ups": hub.recorded(
+            incident, "follow_ups", incident.follow_ups.select_related("recorded_by", "referral")
         ),
-        "devices": hub.recorded(incident, "devices").prefetch_related(
-            Prefetch("custody", queryset=CustodyEvent.objects.select_related("by"))
+        "devices": hub.recorded(
+            incident,
+            "devices",
+            incident.devices.prefetch_related(
+                Prefetch("custody", queryset=CustodyEvent.objects.select_related("by"))
+            ),
         ),
         "social_care_prompts": services.social_care_prompts(incident),
         "police_involved": services.police_involved(incident),
@@ -132,7 +137,7 @@ def started_by_police(sender, incident, reporter, **kwargs) -> None:
 
 def chronology(incident) -> list[Event]:
     events = []
-    for r in hub.recorded(incident, "referrals").select_related("made_by"):
+    for r in hub.recorded(incident, "referrals", incident.referrals.select_related("made_by")):
         ref = (
             f" (reference {r.reference})"
             if r.reference
@@ -147,9 +152,7 @@ def chronology(incident) -> list[Event]:
     # Escalations and outcomes are of a referral, custody of a device: none without one.
     referred = hub.holds(incident, "referrals")
     escalations = Escalation.objects.filter(referral__incident=incident)
-    for e in (escalations if referred else escalations.none()).select_related(
-        "recorded_by", "referral"
-    ):
+    for e in escalations.select_related("recorded_by", "referral") if referred else ():
         events.append(
             Event(
                 e.escalated_at,
@@ -167,7 +170,9 @@ def chronology(incident) -> list[Event]:
                     e.outcome,
                 )
             )
-    for f in hub.recorded(incident, "follow_ups").select_related("recorded_by"):
+    for f in hub.recorded(
+        incident, "follow_ups", incident.follow_ups.select_related("recorded_by")
+    ):
         events.append(
             Event(
                 f.occurred_at,
@@ -177,7 +182,7 @@ def chronology(incident) -> list[Event]:
             )
         )
     outcomes = ReferralOutcome.objects.filter(referral__incident=incident)
-    for o in (outcomes if referred else outcomes.none()).select_related("recorded_by", "referral"):
+    for o in outcomes.select_related("recorded_by", "referral") if referred else ():
         ref = f" (reference {o.reference})" if o.reference else ""
         at = timezone.make_aware(datetime.datetime.combine(o.decided_on, datetime.time.min))
         events.append(
@@ -188,7 +193,9 @@ def chronology(incident) -> list[Event]:
                 o.note,
             )
         )
-    for a in hub.recorded(incident, "advice_calls").select_related("recorded_by"):
+    for a in hub.recorded(
+        incident, "advice_calls", incident.advice_calls.select_related("recorded_by")
+    ):
         events.append(
             Event(
                 a.called_at,
@@ -197,14 +204,16 @@ def chronology(incident) -> list[Event]:
                 f"{a.spoke_to}: {a.advice}",
             )
         )
-    for a in hub.recorded(incident, "sextortion_advice").select_related("recorded_by"):
+    for a in hub.recorded(
+        incident, "sextortion_advice", incident.sextortion_advice.select_related("recorded_by")
+    ):
         points = "; ".join(SEXTORTION_POINTS[p] for p in a.points if p in SEXTORTION_POINTS)
         events.append(
             Event(a.given_at, a.recorded_by, f"Sextortion advice given to {a.given_to}", points)
         )
     custody = CustodyEvent.objects.filter(device__incident=incident)
     held = hub.holds(incident, "devices")
-    for c in (custody if held else custody.none()).select_related("by", "device"):
+    for c in custody.select_related("by", "device") if held else ():
         events.append(
             Event(
                 c.at,

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.calendars import bank_holidays
+from incidents import hub
 from incidents.services import add_action, current_decision, require_open
 from ypsi.recording import not_future, save
 
@@ -42,12 +43,12 @@ def police_involved(incident) -> bool:
     """Law enforcement knows of the incident: referred to them, or they told the school (R16)."""
     if incident.disclosure_source == "police":
         return True
-    return any(r.agency in LAW_ENFORCEMENT for r in incident.referrals.all())
+    return any(r.agency in LAW_ENFORCEMENT for r in hub.recorded(incident, "referrals"))
 
 
 def social_care_prompts(incident) -> list[str]:
     """R14: contact children's social care where they are, were or may be involved."""
-    if any(r.agency in SOCIAL_CARE for r in incident.referrals.all()):
+    if any(r.agency in SOCIAL_CARE for r in hub.recorded(incident, "referrals")):
         return []
     prompts = []
     for person in incident.people.all():
