@@ -150,8 +150,9 @@ def set_referrer(referrer: Referrer) -> None:
 def take_stock(incident) -> None:
     """Find out, in one query, which of the incident's own records (each relation of another
     model to it: "viewings", "follow_ups"...) hold anything, so that a page of the whole case
-    reads only those (`recorded`). A case's page read every kind of record, held or not: 17 of
-    its 31 queries found nothing in a case with little recorded yet, 1.5-2.5 ms each (issue 14).
+    reads only those (`recorded`). A case's page read every kind of record, held or not: at
+    volume, 16 of its 31 queries found nothing in a case with little recorded yet, 1.5-2.5 ms
+    each (issue 14); the page now takes 15.
 
     Taken again by each page that wants it, never carried over from before a change."""
     relations = [r for r in type(incident)._meta.related_objects if r.one_to_many and not r.hidden]
