@@ -4,11 +4,13 @@
         .venv/bin/python bench/volume.py generate 100000   # an empty database: made, then filled
     DATABASE_URL=... .venv/bin/python bench/volume.py pages [ROUNDS] [PAGE]
     DATABASE_URL=... .venv/bin/python bench/volume.py explain
+    DATABASE_URL=... .venv/bin/python bench/volume.py full-case  # generate makes it since 3 Dec
 
 `generate N` makes a trust of 50 schools (a DSL, deputy, headteacher and member of staff each,
 1,000 pupils each) and a trust lead; reports THROUGH_SERVICES incidents (default 1,000) through
 `report_concern`, as staff do; then copies them in bulk, spread over five years and the 50
-schools, to N in all, with their people, an action each tenth and some access-log entries.
+schools, to N in all, with their people, an action each tenth and some access-log entries;
+and one case with much recorded (`full_case`), whose pages `pages` times beside a new report's.
 
 `pages` signs in as the first school's DSL and as the trust lead and asks each page ROUNDS
 times (default 30; PAGE: only the pages whose label holds it), each time alternating with the floor, a trivial signed-in page (the user's
@@ -202,9 +204,121 @@ def generate(n: int) -> None:
     started = time.perf_counter()
     regrouped = regroup(Incident.objects.all())
     print(f"{regrouped} open cases grouped: {time.perf_counter() - started:.0f} s")
+    full_case()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE")  # as autovacuum would: index-only reads
+
+
+FULL_CASE = "Benchmark: a case with much recorded."
+
+
+def full_case() -> None:
+    """One case of the first school with much on its pages: the review, a decision to manage
+    in school signed off, a risk assessment, a conversation, parents informed, an action
+    (through the services), a viewing, a deletion asked and a search (as the chronology's tests
+    record them). The copies are new reports, whose pages read little; this one's read most
+    kinds of record."""
+    from accounts.models import Role, School, User
+    from incidents import services
+    from incidents.services import Person
+    from records.models import DeletionRequest, SearchRecord, ViewingRecord
+    from tests.factories import complete_review
+
+    school = School.objects.order_by("pk").first()
+    dsl, head, staff = (
+        User.objects.get(username=f"{school.code.lower()}-{role}")
+        for role in (Role.DSL, Role.HEADTEACHER, Role.STAFF)
+    )
+    now = timezone.now()
+    incident = services.report_concern(
+        reporter=staff,
+        school=school,
+        disclosure_source="young_person",
+        disclosed_at=now - datetime.timedelta(hours=6),
+        received_by="Form tutor",
+        account=FULL_CASE,
+        people=[
+            Person(roles=["pictured", "sender"], pupil=school.pupils.order_by("pk").first()),
+            Person(roles=["recipient"], name="A classmate", age=15),
+        ],
+    )
+    complete_review(incident, dsl)
+    decision = services.decide_manage_in_school(incident, dsl, reason="Consensual, both 15")
+    services.sign_off(decision, head, comment="Agreed")
+    pictured = incident.people.order_by("pk").first()
+    services.record_risk_assessment(
+        incident,
+        dsl,
+        young_person=pictured,
+        answers={"why_shared": "In a relationship", "adults": "None"},
+        summary="Low risk",
+    )
+    services.record_conversation(
+        incident,
+        dsl,
+        young_person=pictured,
+        held_at=now - datetime.timedelta(hours=2),
+        held_by="Form tutor",
+        imagery_described="As the young person described it",
+        seen_or_shared_by="Only the recipient",
+        preventing_sharing="Deleted in front of the DSL",
+    )
+    services.record_parent_contact(
+        incident,
+        dsl,
+        young_person=pictured,
+        kind="informed",
+        at=now - datetime.timedelta(hours=1),
+        by="DSL",
+        who="A parent",
+        how="phone",
+    )
+    services.add_action(
+        incident,
+        dsl,
+        kind="support",
+        description="Check in with the young person",
+        owner=dsl,
+        due=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    ViewingRecord.objects.create(
+        incident=incident,
+        reason="unavoidable",
+        viewed_at=now - datetime.timedelta(hours=3),
+        viewer=dsl,
+        staff_present=head,
+        place="DSL office",
+        why="It was shown to staff",
+        what_followed="Reported",
+        same_sex=True,
+        recorded_by=dsl,
+    )
+    DeletionRequest.objects.create(
+        incident=incident,
+        young_person=pictured,
+        asked_at=now - datetime.timedelta(hours=2),
+        asked_by=dsl,
+        everywhere=True,
+        told_illegal=True,
+        told_police=True,
+        deadline=timezone.localdate() + datetime.timedelta(days=2),
+    )
+    SearchRecord.objects.create(
+        incident=incident,
+        young_person=pictured,
+        searched_at=now - datetime.timedelta(hours=1),
+        place="Office",
+        searched_by=dsl,
+        authorised_by=head,
+        authorised_at=now - datetime.timedelta(hours=1, minutes=5),
+        present="DSL",
+        sought="The image",
+        found="Nothing",
+        followed="Returned",
+        recorded_by=dsl,
+    )
+    print(f"a case with much recorded: {incident.reference}")
 
 
 def _p95(values):
@@ -263,7 +377,13 @@ def pages(rounds: int, only: str = "") -> None:
     school = School.objects.order_by("pk").first()
     dsl = User.objects.get(username=f"{school.code.lower()}-{Role.DSL}")
     lead = User.objects.get(username="bench-trust-lead")
-    newest = Incident.objects.filter(school=school).order_by("-reported_at").first()
+    newest = (
+        Incident.objects.filter(school=school)
+        .exclude(account=FULL_CASE)
+        .order_by("-reported_at")
+        .first()
+    )
+    full = Incident.objects.get(account=FULL_CASE)
     year_ago = timezone.localdate() - datetime.timedelta(days=365)
     today = timezone.localdate()
     inspection = (
@@ -293,6 +413,9 @@ def pages(rounds: int, only: str = "") -> None:
             ("incident detail", reverse("incident_detail", args=[newest.pk])),
             ("chronology", reverse("incident_chronology", args=[newest.pk])),
             ("history", reverse("incident_history", args=[newest.pk])),
+            ("incident detail, much recorded", reverse("incident_detail", args=[full.pk])),
+            ("chronology, much recorded", reverse("incident_chronology", args=[full.pk])),
+            ("history, much recorded", reverse("incident_history", args=[full.pk])),
             ("access log (500 entries)", reverse("access_log", args=[newest.pk])),
             ("roster (1,000 pupils)", reverse("pupil_list", args=[school.pk])),
             ("inspection, school, one year", reverse("inspection_report") + "?" + inspection),
@@ -425,5 +548,7 @@ if __name__ == "__main__":
             generate(int(sys.argv[2]) if len(sys.argv) > 2 else 100_000)
         elif command == "explain":
             explain()
+        elif command == "full-case":  # for a database generated before it was part of generate
+            full_case()
         else:
             pages(int(sys.argv[2]) if len(sys.argv) > 2 else 30, " ".join(sys.argv[3:]))
