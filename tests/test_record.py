@@ -4,12 +4,13 @@ import shutil
 import subprocess
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 
 from incidents import hub, services
 from incidents.models import Incident
+from records import audit
 from records.models import AccessLog
 
 from .factories import IncidentFactory, UserFactory
@@ -88,6 +89,30 @@ def test_taking_stock_leaves_out_only_the_kinds_of_record_the_case_does_not_hold
         if relation.one_to_many and not relation.hidden:
             name = relation.get_accessor_name()
             assert list(hub.recorded(incident, name)) == list(getattr(incident, name).all()), name
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's catalogue (.ci/run)")
+def test_every_table_the_stock_asks_reads_its_rows_of_an_incident_from_an_index():
+    """Each EXISTS of `take_stock` and of the history's (`_with_history`) asks a table by its
+    incident column: without an index leading with it, the access log (a row for every
+    opening) or the notifications would be read whole for each page of a case."""
+    tables = [
+        (r.related_model._meta.db_table, r.field.column)
+        for r in Incident._meta.related_objects
+        if r.one_to_many and not r.hidden
+    ]
+    tables += [(model.history.model._meta.db_table, path) for model, path in audit.SOURCES]
+    with connection.cursor() as cursor:
+        for table, column in tables:
+            if column == "id" or "__" in column:
+                continue  # the incident's own history is read by its id; the others through them
+            cursor.execute(
+                "SELECT count(*) FROM pg_index i JOIN pg_attribute a"
+                " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+                " WHERE i.indrelid = %s::regclass AND a.attname = %s",
+                [table, column],
+            )
+            assert cursor.fetchone()[0], f"{table}.{column} has no index"
 
 
 def test_every_opening_is_logged_and_outsiders_to_the_team_stand_out(client, world, managed):
