@@ -155,11 +155,17 @@ def take_stock(incident) -> None:
     each (issue 14); the page now takes 15.
 
     Taken again by each page that wants it, never carried over from before a change."""
-    relations = [r for r in type(incident)._meta.related_objects if r.one_to_many and not r.hidden]
+    relations = stock_relations(type(incident))
     found = rows_exist(incident.pk, [(r.related_model, r.field.column) for r in relations])
     incident.held = {
         r.get_accessor_name() for r, any_row in zip(relations, found, strict=True) if any_row
     }
+
+
+def stock_relations(model) -> list:
+    """The relations `take_stock` asks about: every model that points to `model` and is read
+    through it (not a history's, which points to it without a way back)."""
+    return [r for r in model._meta.related_objects if r.one_to_many and not r.hidden]
 
 
 def rows_exist(incident_id: int, tables: list[tuple[type, str]]) -> list[bool]:

@@ -97,9 +97,7 @@ def test_every_table_the_stock_asks_reads_its_rows_of_an_incident_from_an_index(
     incident column: without an index leading with it, the access log (a row for every
     opening) or the notifications would be read whole for each page of a case."""
     tables = [
-        (r.related_model._meta.db_table, r.field.column)
-        for r in Incident._meta.related_objects
-        if r.one_to_many and not r.hidden
+        (r.related_model._meta.db_table, r.field.column) for r in hub.stock_relations(Incident)
     ]
     tables += [(model.history.model._meta.db_table, path) for model, path in audit.SOURCES]
     with connection.cursor() as cursor:
