@@ -337,11 +337,8 @@ def test_every_app_s_changes_keep_the_dashboard_group_true(client, world, manage
         assert dashboard_is_true() == []
 
 
-def test_the_database_groups_a_kept_case_as_the_daily_check_does(world):
-    """`grouping` (the dashboard's counts, in SQL) and `_group_of` (the daily check, in
-    Python) read the same kept columns the same way: a case counted in one group is never
-    checked against another."""
-    now = timezone.now()
+def kept_columns_of_every_kind(school, now):
+    """An open case of every combination of the kept columns the grouping reads."""
     hour = datetime.timedelta(hours=1)
     kinds = [
         (stage, step, late, required)
@@ -351,10 +348,42 @@ def test_the_database_groups_a_kept_case_as_the_daily_check_does(world):
         for required in (None, now - hour)
     ]
     for stage, step, late, required in kinds:
-        incident = IncidentFactory(school=world.school)
+        incident = IncidentFactory(school=school)
+        # As kept: the version the group was worked out from is the record's own.
         Incident.objects.filter(pk=incident.pk).update(
-            stage=stage, step=step, late_at=late, referral_required_since=required
+            stage=stage,
+            step=step,
+            late_at=late,
+            referral_required_since=required,
+            step_version=F("version"),
         )
+
+
+def test_the_database_groups_a_kept_case_as_the_daily_check_does(world):
+    """`grouping` (the dashboard's counts, in SQL) and `_group_of` (the daily check, in
+    Python) read the same kept columns the same way: a case counted in one group is never
+    checked against another."""
+    now = timezone.now()
+    kept_columns_of_every_kind(world.school, now)
     grouped = Incident.objects.annotate(next_step=workspace.grouping(now))
     assert {i.next_step for i in grouped} == {Next.OVERDUE, Next.AWAITING_REVIEW, Next.MANAGING}
     assert [i.next_step for i in grouped] == [workspace._group_of(i, now) for i in grouped]
+
+
+def test_each_group_s_see_all_list_holds_exactly_the_cases_the_group_counts(world):
+    """The "see all" list (`in_group`) reads each group by its own condition, not by the
+    grouping: every case of every kind is in the list of the group it is counted in, and in
+    no other."""
+    now = timezone.now()
+    kept_columns_of_every_kind(world.school, now)
+    counted = {
+        i.pk: i.next_step for i in Incident.objects.annotate(next_step=workspace.grouping(now))
+    }
+    listed = {}
+    for key in Next:
+        for pk in workspace.in_group(Incident.objects.all(), key, now).values_list(
+            "pk", flat=True
+        ):
+            assert pk not in listed, "a case in two groups' lists"
+            listed[pk] = key
+    assert listed == counted

@@ -280,6 +280,13 @@ class Incident(models.Model):
                 ],
                 name="incident_open",
             ),
+            # The overdue group's "see all" list: the open cases whose first thing pending is
+            # past (with `incident_referral_required`, the rest of what makes a case overdue).
+            models.Index(
+                fields=["late_at"],
+                condition=~models.Q(stage="closed"),
+                name="incident_open_late",
+            ),
             # The dashboard's notices of many reports: those of each still to review.
             models.Index(
                 fields=["flood"],
