@@ -81,7 +81,10 @@ def floods_awaiting(user):
         .prefetch_related(
             Prefetch(
                 "incidents",
-                awaiting.order_by("reported_at", "pk")[: settings.DASHBOARD_CASES_PER_GROUP],
+                # What the notice lists of each: its link and when it was reported.
+                awaiting.only("reference", "reported_at", "flood").order_by("reported_at", "pk")[
+                    : settings.DASHBOARD_CASES_PER_GROUP
+                ],
                 to_attr="listed",
             )
         )
