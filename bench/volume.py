@@ -5,6 +5,7 @@
     DATABASE_URL=... .venv/bin/python bench/volume.py pages [ROUNDS] [PAGE]
     DATABASE_URL=... .venv/bin/python bench/volume.py explain
     DATABASE_URL=... .venv/bin/python bench/volume.py full-case  # generate makes it since 3 Dec
+    DATABASE_URL=... .venv/bin/python bench/volume.py bounds [ROUNDS]  # the dashboard's parts
 
 `generate N` makes a trust of 50 schools (a DSL, deputy, headteacher and member of staff each,
 1,000 pupils each) and a trust lead; reports THROUGH_SERVICES incidents (default 1,000) through
@@ -541,6 +542,57 @@ def explain() -> None:
         print(f"--- {label}\n{queryset.explain(analyze=True)}\n")
 
 
+def bounds(rounds: int) -> None:
+    """How near the dashboard could come to the floor with its parts made free: as it is; with
+    its shown cases built from the columns a case keeps (no read of its decisions, actions,
+    plans and the other apps' deadlines: the page then lacks their notes); and with no panels
+    either. Not a page anyone gets: the upper bound of what keeping more per case or per school
+    could save, before building it."""
+    from unittest import mock
+
+    from accounts.models import Role, School, User
+    from incidents import hub, workspace
+
+    def kept_only(incidents, now, whole=True):
+        for incident in incidents.select_related("school"):
+            yield incident, incident.step, workspace.Facts(stage=incident.stage), "", None
+
+    school = School.objects.order_by("pk").first()
+    variants = [
+        ("as it is", []),
+        ("shown cases from kept columns", [mock.patch.object(workspace, "_grouped", kept_only)]),
+        (
+            "... and no panels",
+            [
+                mock.patch.object(workspace, "_grouped", kept_only),
+                mock.patch.object(hub, "panels", lambda user: ([], {})),
+            ],
+        ),
+    ]
+    floor_url, url = reverse("my_reports"), reverse("dashboard")
+    for who in (f"{school.code.lower()}-{Role.DSL}", "bench-trust-lead"):
+        client = Client()
+        client.force_login(User.objects.get(username=who))
+        print(
+            f"\n{who}:\n  {'dashboard':40} {'median':>8} {'p95':>8} {'floor p95':>9} {'ratio':>6}"
+        )
+        for label, patches in variants:
+            for patch in patches:
+                patch.start()
+            times, floors = [], []
+            for n in range(rounds + 3):
+                for sink, address in ((times, url), (floors, floor_url)):
+                    started = time.perf_counter()
+                    client.get(address)
+                    if n >= 3:  # the first three warm
+                        sink.append((time.perf_counter() - started) * 1000)
+            mock.patch.stopall()
+            print(
+                f"  {label:40} {statistics.median(times):>8.1f} {_p95(times):>8.1f} "
+                f"{_p95(floors):>9.1f} {_p95(times) / _p95(floors):>6.1f}"
+            )
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "pages"
     with override_settings(ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS], DEBUG=False):
@@ -550,5 +602,7 @@ if __name__ == "__main__":
             explain()
         elif command == "full-case":  # for a database generated before it was part of generate
             full_case()
+        elif command == "bounds":
+            bounds(int(sys.argv[2]) if len(sys.argv) > 2 else 30)
         else:
             pages(int(sys.argv[2]) if len(sys.argv) > 2 else 30, " ".join(sys.argv[3:]))
