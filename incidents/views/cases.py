@@ -16,7 +16,6 @@ from accounts.permissions import (
     own_reports,
     school_ids,
     schools_listed,
-    schools_where,
     scoped,
 )
 from ypsi.pagination import keyset_page
@@ -121,8 +120,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not school_ids(user, "view_incidents"):
         raise PermissionDenied("Only the safeguarding team and the headteacher see incidents.")
-    schools = schools_where(user, "view_incidents")
-    filters = IncidentFilterForm(request.GET or None, schools=schools)
+    filters = IncidentFilterForm(
+        request.GET or None, schools=schools_listed(user, "view_incidents")
+    )
     people = (
         InvolvedPerson.objects.filter(incident=OuterRef("pk"))
         .order_by()
