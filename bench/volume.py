@@ -481,7 +481,7 @@ def explain() -> None:
     from incidents.forms.intake import person_matches
     from incidents.models import Action, Incident, Stage
     from incidents.views.cases import floods_awaiting
-    from incidents.workspace import grouping
+    from incidents.workspace import Next, grouping, in_group
     from records.models import DeletionRequest
 
     school = School.objects.order_by("pk").first()
@@ -518,6 +518,12 @@ def explain() -> None:
             .order_by()
             .values("next_step")
             .annotate(n=Count("pk")),
+        ),
+        (
+            "see all of the overdue group, trust (incident_open_late, incident_referral_required)",
+            in_group(scoped(Incident.objects.all(), lead), Next.OVERDUE).order_by(
+                "-reported_at", "-pk"
+            )[:51],
         ),
         (
             "dashboard: notices of many reports, trust (the incident_flood_awaiting index)",
