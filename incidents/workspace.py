@@ -349,7 +349,7 @@ def in_group(incidents, key: str, now: datetime.datetime | None = None):
 
     Written as the rule's two branches rather than a filter on `grouping`: the overdue are read
     from the indexes of what makes a case overdue (`incident_open_late`,
-    `incident_referral_required`), not found among every open case of a trust (7 ms, now 1)."""
+    `incident_referral_required`), not found among every open case of a trust (5-6.5 ms, now 2)."""
     now = now or timezone.now()
     regroup(incidents, now)
     overdue = _overdue(now)
