@@ -559,7 +559,12 @@ def bounds(rounds: int) -> None:
     from accounts.models import Role, School, User
     from incidents import hub, workspace
 
+    grouped = workspace._grouped
+
     def kept_only(incidents, now, whole=True):
+        if whole:  # `regroup`, keeping a changed case's group: worked out in full, as ever
+            yield from grouped(incidents, now, whole)
+            return
         for incident in incidents.select_related("school"):
             yield incident, incident.step, workspace.Facts(stage=incident.stage), "", None
 
