@@ -9,11 +9,14 @@ with everything typed kept.
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident, Notification, ReportFlood
 
+from .factories import IncidentFactory
 from .test_intake import form_data
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +169,25 @@ def test_a_report_under_the_notice_that_needs_a_referral_heads_the_overdue_group
     assert "Referral required and not made" in overdue
     awaiting = page.split('id="awaiting-review"')[1].split("</section>")[0]
     assert "4 reports from one account are listed under the notice" in awaiting
+
+
+def test_the_notice_lists_its_reports_in_the_same_queries_however_many(client, world):
+    """Issue 14: what the notice shows of each report it lists (its link and when it was made)
+    is read with the reports, not one report at a time."""
+    flood = ReportFlood.objects.create(school=world.school, reporter=world.staff)
+    client.force_login(world.dsl)
+
+    def dashboard():
+        client.get(reverse("dashboard"))  # the new reports' groups worked out and kept first
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("dashboard")).text
+        return page, len(ctx.captured_queries)
+
+    IncidentFactory.create_batch(2, school=world.school, flood=flood)
+    _, few = dashboard()
+    IncidentFactory.create_batch(6, school=world.school, flood=flood)
+    page, many = dashboard()
+    assert many == few
+    for incident in Incident.objects.filter(flood=flood):
+        reported = timezone.localtime(incident.reported_at).strftime("%-d %b %Y %H:%M")
+        assert f"{incident.reference}</a>, {reported}" in page
