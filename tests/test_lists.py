@@ -63,6 +63,19 @@ def test_it_filters_by_stage_school_overdue_and_young_person(client, world):
     assert refs(person="else") == {reported.reference}
 
 
+def test_the_school_filter_offers_the_trust_lead_their_schools_and_no_other(client, world):
+    client.force_login(world.trust_lead)
+    page = listed(client)
+    for school, offered in (
+        (world.school, True),
+        (world.other_school, True),
+        (world.far_school, False),
+    ):
+        assert (f'<option value="{school.pk}">{school.name}</option>' in page) is offered
+    client.force_login(world.dsl)  # a DSL of one school has no school to choose
+    assert 'name="school"' not in listed(client)
+
+
 def test_a_school_filter_cannot_reach_another_trusts_school(client, world):
     far = IncidentFactory(school=world.far_school)
     client.force_login(world.trust_lead)

@@ -121,7 +121,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     if not school_ids(user, "view_incidents"):
         raise PermissionDenied("Only the safeguarding team and the headteacher see incidents.")
     filters = IncidentFilterForm(
-        request.GET or None, schools=schools_listed(user, "view_incidents")
+        request.GET or None, schools=lambda: schools_listed(user, "view_incidents")
     )
     people = (
         InvolvedPerson.objects.filter(incident=OuterRef("pk"))
