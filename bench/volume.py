@@ -448,29 +448,38 @@ def pages(rounds: int, only: str = "") -> None:
         for label, url in pages_of[who]:
             if only not in label:
                 continue
-            for _ in range(3):  # warm: connections, templates, caches
-                client.get(url)
-                client.get(floor_url)
+            times, floors, build, database = _alternate(client, url, floor_url, rounds, split)
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
             count = len(queries)
             assert response.status_code == 200, (label, response.status_code)
-            times, floors, build, database = [], [], 0.0, 0.0
-            for _ in range(rounds):
-                for sink, address in ((times, url), (floors, floor_url)):
-                    split.reset()
-                    started = time.perf_counter()
-                    client.get(address)
-                    sink.append((time.perf_counter() - started) * 1000)
-                    reset_queries()
-                    if sink is times:
-                        build, database = build + split.build, database + split.database
             print(
                 f"  {label:38} {count:>7} {len(response.content) / 1024:>7.0f} "
                 f"{statistics.median(times):>8.1f} {_p95(times):>8.1f} {_p95(floors):>9.1f} "
-                f"{_p95(times) / _p95(floors):>6.1f} {build * 1000 / rounds:>9.1f} "
-                f"{database * 1000 / rounds:>8.1f}"
+                f"{_p95(times) / _p95(floors):>6.1f} {build:>9.1f} {database:>8.1f}"
             )
+
+
+def _alternate(client, url, floor_url, rounds, split=None):
+    """The page and the floor asked in turn `rounds` times, after three of each to warm
+    (connections, templates, caches), so both are measured in the same conditions: their times
+    (ms), and with a `Split`, the page's milliseconds a request building SQL and waiting on the
+    database."""
+    for _ in range(3):
+        client.get(url)
+        client.get(floor_url)
+    times, floors, build, database = [], [], 0.0, 0.0
+    for _ in range(rounds):
+        for sink, address in ((times, url), (floors, floor_url)):
+            if split:
+                split.reset()
+            started = time.perf_counter()
+            client.get(address)
+            sink.append((time.perf_counter() - started) * 1000)
+            reset_queries()
+            if split and sink is times:
+                build, database = build + split.build, database + split.database
+    return times, floors, build * 1000 / rounds, database * 1000 / rounds
 
 
 def explain() -> None:
@@ -590,13 +599,7 @@ def bounds(rounds: int) -> None:
         for label, patches in variants:
             for patch in patches:
                 patch.start()
-            times, floors = [], []
-            for n in range(rounds + 3):
-                for sink, address in ((times, url), (floors, floor_url)):
-                    started = time.perf_counter()
-                    client.get(address)
-                    if n >= 3:  # the first three warm
-                        sink.append((time.perf_counter() - started) * 1000)
+            times, floors, *_ = _alternate(client, url, floor_url, rounds)
             mock.patch.stopall()
             print(
                 f"  {label:40} {statistics.median(times):>8.1f} {_p95(times):>8.1f} "
