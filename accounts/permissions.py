@@ -174,8 +174,15 @@ def has_school_perm(user, perm: str, school: School) -> bool:
 
 
 def scoped(queryset: QuerySet, user, perm: str = "view_incidents", via: str = "school"):
-    """Filter a queryset of school-owned records to those `user` may see, by school id."""
-    return queryset.filter(**{f"{via}__in": sorted(school_ids(user, perm))})
+    """Filter a queryset of school-owned records to those `user` may see, by school id.
+
+    None at all is `none()`, which `first` and the pages can tell without building the query:
+    Django builds a query's SQL, its joins included, before it finds an empty `IN ()` matches
+    nothing (a trust lead's five panels of roles they do not hold took 12 ms: issue 14)."""
+    ids = school_ids(user, perm)
+    if not ids:
+        return queryset.none()
+    return queryset.filter(**{f"{via}__in": sorted(ids)})
 
 
 def get_for_user(

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Pupil, School, Sex
-from accounts.permissions import has_school_perm, school_ids
+from accounts.permissions import has_school_perm, scoped
 from incidents.models import Incident
 from incidents.rules import PersonRole
 from ypsi.imagery import IMAGERY_WARNING, text_holds_imagery
@@ -410,8 +410,7 @@ def record_told(received: ReceivedFile, user, *, dsl_told_on, senco_told_on, sen
 
 def incoming(user):
     """Files sent inside ypsi to the schools where `user` is a DSL, waiting to be accepted."""
-    return Transfer.objects.filter(
-        receiving_school_id__in=sorted(school_ids(user, "change_incidents")),
-        sent_content__isnull=False,
-        receipt_at__isnull=True,
-    ).select_related("pupil__school", "receiving_school")
+    waiting = Transfer.objects.filter(sent_content__isnull=False, receipt_at__isnull=True)
+    return scoped(waiting, user, "change_incidents", via="receiving_school").select_related(
+        "pupil__school", "receiving_school"
+    )

@@ -153,7 +153,10 @@ class First:
 
 def first(queryset: QuerySet, ordering: tuple) -> First:
     """The first DASHBOARD_PANEL_ROWS of `queryset` in `ordering` (field names or expressions,
-    the most pressing first): one query, and a count only when there are more."""
+    the most pressing first): one query, and a count only when there are more; none when the
+    queryset is known to be empty (`scoped` for a role the user does not hold)."""
+    if queryset.query.is_empty():
+        return First([], 0)
     size = settings.DASHBOARD_PANEL_ROWS
     rows = list(queryset.order_by(*ordering)[: size + 1])
     return First(rows[:size], queryset.count() if len(rows) > size else len(rows))
