@@ -16,6 +16,7 @@ from accounts.permissions import (
     own_reports,
     school_ids,
     schools_listed,
+    schools_where,
     scoped,
 )
 from ypsi.pagination import keyset_page
@@ -121,7 +122,10 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     if not school_ids(user, "view_incidents"):
         raise PermissionDenied("Only the safeguarding team and the headteacher see incidents.")
     filters = IncidentFilterForm(
-        request.GET or None, schools=lambda: schools_listed(user, "view_incidents")
+        request.GET or None,
+        schools=lambda: (
+            schools_where(user, "view_incidents").order_by("name", "pk").values_list("pk", "name")
+        ),
     )
     people = (
         InvolvedPerson.objects.filter(incident=OuterRef("pk"))
