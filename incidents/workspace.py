@@ -214,9 +214,16 @@ def _open(incidents, whole: bool = True):
         "review__attendees",
         Prefetch("people", InvolvedPerson.objects.select_related("pupil")),
     ]
+    if whole:
+        incidents = incidents.select_related("school", "review")
+    else:
+        # What the dashboard shows of a case and `_facts` reads of its own row, not its every
+        # column and its review's: a DSL's 80 shown cases cost 4-5 ms less (issue 14).
+        incidents = incidents.select_related("school").only(
+            "reference", "stage", "reported_at", "referral_required_since", "school__name"
+        )
     return (
         incidents.exclude(stage=Stage.CLOSED)
-        .select_related("school", "review")
         .prefetch_related(
             *(review if whole else []),
             Prefetch(
