@@ -65,7 +65,10 @@ def test_it_filters_by_stage_school_overdue_and_young_person(client, world):
 
 def test_the_school_filter_offers_the_trust_lead_their_schools_and_no_other(client, world):
     client.force_login(world.trust_lead)
-    page = listed(client)
+    with CaptureQueriesContext(connection) as queries:
+        page = listed(client)
+    # Read once, however often the select goes through its choices while it renders.
+    assert sum('FROM "accounts_school"' in q["sql"] for q in queries) == 1
     for school, offered in (
         (world.school, True),
         (world.other_school, True),
