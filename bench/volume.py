@@ -6,6 +6,7 @@
     DATABASE_URL=... .venv/bin/python bench/volume.py explain
     DATABASE_URL=... .venv/bin/python bench/volume.py full-case  # generate makes it since 3 Dec
     DATABASE_URL=... .venv/bin/python bench/volume.py bounds [ROUNDS]  # the dashboard's parts
+    DATABASE_URL=... .venv/bin/python bench/volume.py http [ROUNDS] [PAGE]  # through gunicorn
 
 `generate N` makes a trust of 50 schools (a DSL, deputy, headteacher and member of staff each,
 1,000 pupils each) and a trust lead; reports THROUGH_SERVICES incidents (default 1,000) through
@@ -20,6 +21,9 @@ page's queries, size, median and p95 (ms), the ratio of its p95 to the floor's, 
 milliseconds a request spends building SQL and waiting on the database (`Split`). Requests go
 through Django's test client in this process: the whole middleware and view stack and the real
 database, no network or gunicorn in between.
+
+`http` asks the same pages through gunicorn as production runs it (`bin/serve`, DEBUG off, four
+workers; REDIS_URL defaults to Redis's database 14 on this machine), as the issue measured them.
 
 `explain` prints PostgreSQL's plan (EXPLAIN ANALYZE) of the queries the lists, the dashboard,
 the inspection report and the chase rest on, to check each uses an index.
@@ -370,7 +374,8 @@ class Split:
         self.build = self.database = 0.0
 
 
-def pages(rounds: int, only: str = "") -> None:
+def _pages_of():
+    """The first school's DSL, the trust lead, and the pages each is timed on (label, URL)."""
     from accounts.models import Role, School, User
     from incidents.models import Incident
     from ypsi.pagination import _link
@@ -433,6 +438,13 @@ def pages(rounds: int, only: str = "") -> None:
             ("dashboard", reverse("dashboard")),
         ],
     }
+    return dsl, lead, pages_of
+
+
+def pages(rounds: int, only: str = "") -> None:
+    from incidents.models import Incident
+
+    dsl, lead, pages_of = _pages_of()
     floor_url = reverse("my_reports")
     print(f"{Incident.objects.count()} incidents, {connection.vendor}, {rounds} rounds each")
     split = Split()
@@ -480,6 +492,103 @@ def _alternate(client, url, floor_url, rounds, split=None):
             if split and sink is times:
                 build, database = build + split.build, database + split.database
     return times, floors, build * 1000 / rounds, database * 1000 / rounds
+
+
+def http(rounds: int, only: str = "") -> None:
+    """The pages of `pages` through gunicorn as production runs it, as the issue measured them:
+    `bin/serve` (web only) with DEBUG off, so with second factors required, secure cookies and
+    WEB_CONCURRENCY (default 4) workers, each keeping its database connection; a request a
+    connection, as from a proxy. What the test client in this process cannot see (a
+    middleware's query, a connection opened per request) is in these figures; queries and SQL
+    time are not (see `pages`). Each bench user is given a second factor if they have none."""
+    import http.client
+    import signal
+    import socket
+    import subprocess
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    dsl, lead, pages_of = _pages_of()
+    cookies = {}
+    for who, user in (("dsl", dsl), ("trust lead", lead)):
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, generate_totp_secret())
+        client = Client()
+        client.force_login(user)
+        cookies[who] = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    workers = int(os.environ.get("WEB_CONCURRENCY", 4))
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"} | {
+        "SERVE": "web",
+        "MIGRATE": "0",
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "SECRET_KEY": settings.SECRET_KEY,  # the sessions made here are read there
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
+    }
+    root = Path(__file__).resolve().parent.parent
+    log = Path(settings.DATA_DIR) / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [root / "bin" / "serve"],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
+
+    def get(path, cookie):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        headers = {"Cookie": cookie, "X-Forwarded-Proto": "https"}  # TLS ends at the proxy
+        started = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        answer = conn.getresponse()
+        body = answer.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        conn.close()
+        return answer.status, body, elapsed
+
+    floor_url = reverse("my_reports")
+    try:
+        for _ in range(120):
+            try:
+                if get(floor_url, cookies["dsl"])[0]:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise SystemExit(f"gunicorn did not start: see {log}")
+        print(f"gunicorn, {workers} workers, production settings; {rounds} rounds each")
+        for who in ("dsl", "trust lead"):
+            cookie = cookies[who]
+            print(
+                f"\n{who}:\n  {'page':38} {'KB':>7} {'median':>8} {'p95':>8} {'floor p95':>9} {'ratio':>6}"
+            )
+            for label, url in pages_of[who]:
+                if only not in label:
+                    continue
+                for _ in range(3 * workers):  # every worker's templates and connection warm
+                    status, body, _ = get(url, cookie)
+                    get(floor_url, cookie)
+                if status != 200:
+                    raise SystemExit(f"{label}: {status} (not signed in? see {log})")
+                times, floors = [], []
+                for _ in range(rounds):
+                    times.append(get(url, cookie)[2])
+                    floors.append(get(floor_url, cookie)[2])
+                print(
+                    f"  {label:38} {len(body) / 1024:>7.0f} {statistics.median(times):>8.1f} "
+                    f"{_p95(times):>8.1f} {_p95(floors):>9.1f} {_p95(times) / _p95(floors):>6.1f}"
+                )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
 
 
 def explain() -> None:
@@ -616,6 +725,8 @@ if __name__ == "__main__":
             explain()
         elif command == "full-case":  # for a database generated before it was part of generate
             full_case()
+        elif command == "http":
+            http(int(sys.argv[2]) if len(sys.argv) > 2 else 30, " ".join(sys.argv[3:]))
         elif command == "bounds":
             bounds(int(sys.argv[2]) if len(sys.argv) > 2 else 30)
         else:
