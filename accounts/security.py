@@ -105,8 +105,10 @@ class RequireSecondFactorMiddleware:
             settings.MFA_REQUIRED
             and user.is_authenticated
             and not request.path.startswith(ENROLMENT_PATHS)
-            and needs_second_factor(user)
+            # Whether they have one first: one query on each page for everyone set up, where
+            # asking first whether their role needs one cost three (issue 14).
             and not is_mfa_enabled(user)
+            and needs_second_factor(user)
         ):
             messages.info(
                 request,

@@ -10,7 +10,9 @@ import time
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from .factories import IncidentFactory
@@ -67,6 +69,19 @@ def test_a_safeguarding_role_without_a_second_factor_sets_one_up_before_any_case
 def test_a_member_of_staff_who_only_reports_needs_no_second_factor(client, world, required):
     sign_in(client, world.staff)
     assert client.get(reverse("report_concern")).status_code == 200
+
+
+def test_with_a_second_factor_set_up_each_page_checks_it_in_one_query(client, world, required):
+    TOTP.activate(world.dsl, generate_totp_secret())
+    client.force_login(world.dsl)
+    page = reverse("my_reports")
+    assert client.get(page).status_code == 200
+    with CaptureQueriesContext(connection) as checked:
+        client.get(page)
+    required.MFA_REQUIRED = False
+    with CaptureQueriesContext(connection) as unchecked:
+        client.get(page)
+    assert len(checked) == len(unchecked) + 1
 
 
 def test_in_the_demo_a_second_factor_is_offered_not_forced(client, world):
