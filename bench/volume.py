@@ -575,9 +575,9 @@ def http(rounds: int, only: str = "") -> None:
                     continue
                 for _ in range(3 * workers):  # every worker's templates and connection warm
                     status, body, _ = get(url, cookie)
-                    get(floor_url, cookie)
-                if status != 200:
-                    raise SystemExit(f"{label}: {status} (not signed in? see {log})")
+                    floor_status = get(floor_url, cookie)[0]
+                if (status, floor_status) != (200, 200):
+                    raise SystemExit(f"{label}: {status}, the floor {floor_status}: see {log}")
                 times, floors = [], []
                 for _ in range(rounds):
                     times.append(get(url, cookie)[2])
