@@ -35,7 +35,9 @@ import statistics
 import sys
 import tempfile
 import time
+from http.client import HTTPConnection
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="ypsi-bench-"))
@@ -472,12 +474,12 @@ def pages(rounds: int, only: str = "") -> None:
             )
 
 
-def _alternate(client, url, floor_url, rounds, split=None):
-    """The page and the floor asked in turn `rounds` times, after three of each to warm
+def _alternate(client, url, floor_url, rounds, split=None, warm=3):
+    """The page and the floor asked in turn `rounds` times, after `warm` of each to warm
     (connections, templates, caches), so both are measured in the same conditions: their times
     (ms), and with a `Split`, the page's milliseconds a request building SQL and waiting on the
-    database."""
-    for _ in range(3):
+    database. `client`: the test client, or `_Served`."""
+    for _ in range(warm):
         client.get(url)
         client.get(floor_url)
     times, floors, build, database = [], [], 0.0, 0.0
@@ -501,7 +503,6 @@ def http(rounds: int, only: str = "") -> None:
     connection, as from a proxy. What the test client in this process cannot see (a
     middleware's query, a connection opened per request) is in these figures; queries and SQL
     time are not (see `pages`). Each bench user is given a second factor if they have none."""
-    import http.client
     import signal
     import socket
     import subprocess
@@ -543,52 +544,56 @@ def http(rounds: int, only: str = "") -> None:
             start_new_session=True,
         )
 
-    def get(path, cookie):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        headers = {"Cookie": cookie, "X-Forwarded-Proto": "https"}  # TLS ends at the proxy
-        started = time.perf_counter()
-        conn.request("GET", path, headers=headers)
-        answer = conn.getresponse()
-        body = answer.read()
-        elapsed = (time.perf_counter() - started) * 1000
-        conn.close()
-        return answer.status, body, elapsed
-
     floor_url = reverse("my_reports")
     try:
         for _ in range(120):
             try:
-                if get(floor_url, cookies["dsl"])[0]:
-                    break
+                _Served(port, cookies["dsl"]).get(floor_url)
+                break
             except OSError:
                 time.sleep(0.5)
         else:
             raise SystemExit(f"gunicorn did not start: see {log}")
         print(f"gunicorn, {workers} workers, production settings; {rounds} rounds each")
         for who in ("dsl", "trust lead"):
-            cookie = cookies[who]
+            served = _Served(port, cookies[who])
             print(
                 f"\n{who}:\n  {'page':38} {'KB':>7} {'median':>8} {'p95':>8} {'floor p95':>9} {'ratio':>6}"
             )
             for label, url in pages_of[who]:
                 if only not in label:
                     continue
-                for _ in range(3 * workers):  # every worker's templates and connection warm
-                    status, body, _ = get(url, cookie)
-                    floor_status = get(floor_url, cookie)[0]
-                if (status, floor_status) != (200, 200):
-                    raise SystemExit(f"{label}: {status}, the floor {floor_status}: see {log}")
-                times, floors = [], []
-                for _ in range(rounds):
-                    times.append(get(url, cookie)[2])
-                    floors.append(get(floor_url, cookie)[2])
+                # Every worker's templates and connection warm.
+                times, floors, *_ = _alternate(served, url, floor_url, rounds, warm=3 * workers)
+                page, floor = served.get(url), served.get(floor_url)
+                if (page.status_code, floor.status_code) != (200, 200):
+                    raise SystemExit(
+                        f"{label}: {page.status_code}, the floor {floor.status_code}: see {log}"
+                    )
                 print(
-                    f"  {label:38} {len(body) / 1024:>7.0f} {statistics.median(times):>8.1f} "
+                    f"  {label:38} {len(page.content) / 1024:>7.0f} {statistics.median(times):>8.1f} "
                     f"{_p95(times):>8.1f} {_p95(floors):>9.1f} {_p95(times) / _p95(floors):>6.1f}"
                 )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
+
+
+class _Served:
+    """The test client's `get`, through the app `http` serves: one connection a request, as from
+    a proxy, signed in by the session cookie given."""
+
+    def __init__(self, port: int, cookie: str):
+        self.port, self.cookie = port, cookie
+
+    def get(self, path: str) -> SimpleNamespace:
+        conn = HTTPConnection("127.0.0.1", self.port, timeout=120)
+        # TLS ends at the proxy, which says so.
+        conn.request("GET", path, headers={"Cookie": self.cookie, "X-Forwarded-Proto": "https"})
+        answer = conn.getresponse()
+        content = answer.read()
+        conn.close()
+        return SimpleNamespace(status_code=answer.status, content=content)
 
 
 def explain() -> None:
