@@ -286,7 +286,7 @@ class IncidentFilterForm(forms.Form):
     # The user's schools as choices of id and name, read once and only when wanted: a DSL of
     # one school is shown no school filter. A model choice field read them again while the
     # page rendered and built each option through its iterator; the schools' whole rows (with
-    # their trust's) cost a trust lead's list 3.5 ms more than their ids and names (issue 14).
+    # their trust's) cost a trust lead's list 4.5 ms more than their ids and names (issue 14).
     school = forms.TypedChoiceField(coerce=int, required=False)
     overdue = forms.BooleanField(label="Only incidents with overdue actions", required=False)
     person = forms.CharField(label="Young person's name", required=False, max_length=100)
