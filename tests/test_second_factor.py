@@ -51,7 +51,9 @@ def enrol(client) -> str:
     return secret
 
 
-@pytest.mark.parametrize("role", ["dsl", "deputy_dsl", "headteacher", "administrator"])
+@pytest.mark.parametrize(
+    "role", ["dsl", "deputy_dsl", "headteacher", "administrator", "trust_lead"]
+)
 def test_a_safeguarding_role_without_a_second_factor_sets_one_up_before_any_case(
     client, world, required, role
 ):
@@ -82,6 +84,22 @@ def test_with_a_second_factor_set_up_each_page_checks_it_in_one_query(client, wo
     with CaptureQueriesContext(connection) as unchecked:
         client.get(page)
     assert len(checked) == len(unchecked) + 1
+
+
+def test_without_a_second_factor_and_no_role_needing_one_each_page_checks_in_two_queries(
+    client, world, required
+):
+    """Most of a school's users are staff who only report: whether they have a second factor,
+    then whether a role of theirs needs one."""
+    client.force_login(world.staff)
+    page = reverse("my_reports")
+    assert client.get(page).status_code == 200
+    with CaptureQueriesContext(connection) as checked:
+        assert client.get(page).status_code == 200
+    required.MFA_REQUIRED = False
+    with CaptureQueriesContext(connection) as unchecked:
+        client.get(page)
+    assert len(checked) == len(unchecked) + 2
 
 
 def test_in_the_demo_a_second_factor_is_offered_not_forced(client, world):
