@@ -17,7 +17,7 @@ from contextvars import ContextVar
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from guardian.models import GroupObjectPermission
@@ -47,6 +47,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 TRUST_LEAD_PERMISSIONS = frozenset({"view_incidents", "read_security_log"})
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
+
+# The school's safeguarding team (R29): whoever reads its records from within it. A look by
+# anyone else (the trust lead) is flagged in the access log.
+TEAM_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY})
+# What only the team's roles hold: holding one at a school is being in its team.
+TEAM_PERMISSIONS = frozenset().union(*(ROLE_PERMISSIONS[r] for r in TEAM_ROLES)) - frozenset(
+    TRUST_LEAD_PERMISSIONS.union(
+        *(perms for role, perms in ROLE_PERMISSIONS.items() if role not in TEAM_ROLES)
+    )
+)
+if any(not ROLE_PERMISSIONS[role] & TEAM_PERMISSIONS for role in TEAM_ROLES):
+    raise ImproperlyConfigured("Each role of the safeguarding team needs a permission of its own.")
 
 
 def role_group(school: School, role: str) -> Group:
@@ -253,17 +265,14 @@ def roles_at(user, school: School) -> set[str]:
 
 
 def team_school_ids(user) -> set[int]:
-    """The schools whose safeguarding team the user is in (a look outside it is flagged);
-    read once a request, like their permissions."""
-    team = _per_request(
-        ("team", user.pk),
-        lambda: frozenset(
-            user.memberships.filter(
-                role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.SIGNATORY]
-            ).values_list("school_id", flat=True)
-        ),
-    )
-    return set(team)
+    """The schools whose safeguarding team the user is in (a look outside it is flagged in the
+    access log): those where they hold a permission only the team's roles hold. Read from the
+    permissions already held this request, so every page that opens or lists a case logs it
+    without a query of the user's memberships (issue 14)."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    held = _held_ids(user)
+    return set().union(*(held.get(perm, ()) for perm in TEAM_PERMISSIONS))
 
 
 def school_staff(school: School):

@@ -8,12 +8,14 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 
+from accounts.models import Role
+from accounts.permissions import TEAM_ROLES
 from incidents import hub, services
 from incidents.models import Incident
 from records import audit
 from records.models import AccessLog
 
-from .factories import IncidentFactory, UserFactory
+from .factories import IncidentFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +56,10 @@ def test_the_history_costs_the_same_queries_however_long_it_is(
 @pytest.mark.parametrize(
     ("url_name", "most"),
     [
-        ("incident_detail", 17),
-        ("incident_chronology", 17),
-        ("incident_history", 13),
-        ("incident_pdf", 20),
+        ("incident_detail", 15),
+        ("incident_chronology", 14),
+        ("incident_history", 12),
+        ("incident_pdf", 18),
     ],
 )
 def test_a_new_case_is_read_without_asking_for_records_it_does_not_hold_yet(
@@ -65,7 +67,9 @@ def test_a_new_case_is_read_without_asking_for_records_it_does_not_hold_yet(
 ):
     """Issue 14: the case's page, chronology, history and PDF read every kind of record and its
     history (referrals, actions, viewings, retention...), held or not: 33, 34, 28 and 70 queries
-    for a new report. One query now finds out which kinds the case holds."""
+    for a new report. One query now finds out which kinds the case holds; the initial review
+    comes with the incident, and whether the reader is in the school's team with the roles
+    already read (17, 15, 13 and 20 before those two)."""
     incident = IncidentFactory(school=world.school)
     client.force_login(world.dsl)
     with django_assert_max_num_queries(most):
@@ -132,6 +136,27 @@ def test_every_opening_is_logged_and_outsiders_to_the_team_stand_out(client, wor
     assert "outside the school's safeguarding team" in page
     client.force_login(world.trust_lead)
     assert client.get(reverse("access_log", args=[managed.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("role", sorted(TEAM_ROLES))
+def test_each_role_of_the_safeguarding_team_opens_a_case_as_the_team(client, world, managed, role):
+    client.force_login(getattr(world, role))
+    assert client.get(reverse("incident_detail", args=[managed.pk])).status_code == 200
+    assert AccessLog.objects.get().in_team
+
+
+def test_a_trust_lead_who_is_a_school_s_dsl_too_is_flagged_only_outside_that_school(
+    client, world, managed
+):
+    """The team is read from the permissions the user holds at each school: the trust lead's
+    own, which reach every school of the trust, never make them one of a school's team."""
+    MembershipFactory(user=world.trust_lead, school=world.other_school, role=Role.DSL)
+    other = IncidentFactory(school=world.other_school)
+    client.force_login(world.trust_lead)
+    for incident in (managed, other):
+        assert client.get(reverse("incident_detail", args=[incident.pk])).status_code == 200
+    log = dict(AccessLog.objects.values_list("incident__school", "in_team"))
+    assert log == {world.school.pk: False, world.other_school.pk: True}
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is installed by bin/test")
