@@ -23,10 +23,12 @@ def incident_for(user, pk: int, needs: str | None = None, what: str = "page") ->
 
 
 def case_queryset():
+    """The incident with what every page of the whole case reads: its initial review (R5) in
+    the same query, held or not yet."""
     people = InvolvedPerson.objects.select_related("pupil__school")
-    return Incident.objects.select_related("school", "reported_by", "closed_by").prefetch_related(
-        Prefetch("people", queryset=people)
-    )
+    return Incident.objects.select_related(
+        "school", "reported_by", "closed_by", "review"
+    ).prefetch_related(Prefetch("people", queryset=people))
 
 
 def case_file(incident: Incident) -> dict:
