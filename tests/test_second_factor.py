@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from .factories import IncidentFactory
+from .factories import IncidentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,18 @@ def test_a_safeguarding_role_without_a_second_factor_sets_one_up_before_any_case
         assert response.url == reverse("mfa_activate_totp")
     page = client.get(reverse("mfa_activate_totp"), follow=True).text
     assert "asks for a second factor as well as your password" in page
+
+
+@pytest.mark.parametrize("it_role", ["is_staff", "is_superuser"])
+def test_the_it_person_with_the_admin_s_keys_sets_up_a_second_factor_too(
+    client, required, it_role
+):
+    """No school role, but the admin, where it is on, reaches every record: a password alone
+    is not enough."""
+    sign_in(client, UserFactory(**{it_role: True}))
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")
 
 
 def test_a_member_of_staff_who_only_reports_needs_no_second_factor(client, world, required):
