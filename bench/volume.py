@@ -7,6 +7,7 @@
     DATABASE_URL=... .venv/bin/python bench/volume.py full-case  # generate makes it since 3 Dec
     DATABASE_URL=... .venv/bin/python bench/volume.py bounds [ROUNDS]  # the dashboard's parts
     DATABASE_URL=... .venv/bin/python bench/volume.py http [ROUNDS] [PAGE]  # through gunicorn
+    DATABASE_URL=... .venv/bin/python bench/volume.py pdf [YEARS]  # an inspection PDF (a worker's)
 
 `generate N` makes a trust of 50 schools (a DSL, deputy, headteacher and member of staff each,
 1,000 pupils each) and a trust lead; reports THROUGH_SERVICES incidents (default 1,000) through
@@ -24,6 +25,10 @@ database, no network or gunicorn in between.
 
 `http` asks the same pages through gunicorn as production runs it (`bin/serve`, DEBUG off, four
 workers; REDIS_URL defaults to Redis's database 14 on this machine), as the issue measured them.
+
+`pdf` builds the inspection report of the first school's last YEARS (default 5: its 2,000
+incidents at 100,000) as a PDF the way a worker does (the task itself, from a queued export), and prints its incidents, queries, seconds and
+the process's peak memory: run it on its own, so that the peak is the export's.
 
 `explain` prints PostgreSQL's plan (EXPLAIN ANALYZE) of the queries the lists, the dashboard,
 the inspection report and the chase rest on, to check each uses an index.
@@ -743,6 +748,40 @@ def bounds(rounds: int) -> None:
             )
 
 
+def pdf(years: int = 5) -> None:
+    """The issue's target: an inspection PDF of 2,000 incidents in under 10 s per 1,000
+    incidents and 300 MB. Through the worker's task, not the PDF function alone: the task
+    logs the export against each incident and links them to it, where an N+1 once hid."""
+    import resource
+
+    from accounts.models import Role, School, User
+    from records.models import Export
+    from records.tasks import build_inspection_export
+
+    school = School.objects.order_by("pk").first()
+    dsl = User.objects.get(username=f"{school.code.lower()}-{Role.DSL}")
+    end = timezone.localdate()
+    start = end.replace(year=end.year - years)
+    # The row `exports.queue_inspection_export` makes; the bench runs the task here, not a worker.
+    export = Export.objects.create(
+        requested_by=dsl,
+        params={"school": school.pk, "start": start.isoformat(), "end": end.isoformat()},
+    )
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        build_inspection_export(export.pk)
+    seconds = time.perf_counter() - started
+    export.refresh_from_db()
+    assert export.status == Export.Status.DONE, export.status
+    n = export.incidents.count()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"inspection PDF, {school.name}, {start} to {end}: {n} incidents, "
+        f"{len(export.content) / 1024 / 1024:.1f} MB, {len(queries)} queries, {seconds:.1f} s "
+        f"({seconds * 1000 / max(n, 1):.1f} s per 1,000 incidents), peak memory {peak:.0f} MB"
+    )
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "pages"
     with override_settings(ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS], DEBUG=False):
@@ -754,6 +793,8 @@ if __name__ == "__main__":
             full_case()
         elif command == "http":
             http(int(sys.argv[2]) if len(sys.argv) > 2 else 30, " ".join(sys.argv[3:]))
+        elif command == "pdf":
+            pdf(int(sys.argv[2]) if len(sys.argv) > 2 else 5)
         elif command == "bounds":
             bounds(int(sys.argv[2]) if len(sys.argv) > 2 else 30)
         else:

@@ -5,6 +5,7 @@ structure tree, the document's language and title), so a screen reader follows t
 (issue 12). WeasyPrint takes one variant: its "pdf/ua-1" writes the same tags but no PDF/A."""
 
 import datetime
+import gc
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -25,6 +26,17 @@ ROWS_PER_PAGE = 40  # of the chronology and the audit trail
 CHARACTERS_PER_PAGE = 4000  # of the account and other text
 
 
+def write(html: str) -> bytes:
+    """The PDF of `html`: laid out, then written. The layout leaves its garbage (the parsed
+    page, the boxes it tried) in reference cycles; collected before the writing, which needs
+    as much again, a school's 2,000 incidents peak at 300 MB rather than 390 (issue 14)."""
+    from weasyprint import HTML  # imported here: it takes most of a second
+
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(pdf_variant="pdf/a-3a")
+    gc.collect()
+    return document.write_pdf(pdf_variant="pdf/a-3a")
+
+
 def incident_context(incident, user) -> dict:
     return case_file(incident) | {
         "events": chronology(incident),
@@ -37,10 +49,9 @@ def incident_context(incident, user) -> dict:
 
 def incident_pdf(incident, user, ctx: dict | None = None) -> bytes:
     """One incident's whole record, with its chronology and audit trail as appendices."""
-    from weasyprint import HTML  # imported here: it takes most of a second
 
     html = render_to_string("records/incident_pdf.html", ctx or incident_context(incident, user))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3a")
+    return write(html)
 
 
 def estimated_pages(ctx: dict) -> int:
@@ -76,19 +87,17 @@ def build_incident_export(export: Export) -> None:
 
 
 def inspection_pdf(ctx: dict, user) -> bytes:
-    from weasyprint import HTML
 
     html = render_to_string(
         "records/inspection_pdf.html",
         ctx | {"generated_at": timezone.localtime(), "generated_by": user, "pdf": True},
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3a")
+    return write(html)
 
 
 def young_person_pdf(pupil, user) -> bytes:
     """Everything about one young person across incidents, for their new school (R28, R31),
     in the incident PDF's words and dates: "Received it", "1 September 2026"."""
-    from weasyprint import HTML
 
     from .transfers import young_person_file
 
@@ -101,7 +110,7 @@ def young_person_pdf(pupil, user) -> bytes:
             "generated_by": user,
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3a")
+    return write(html)
 
 
 def readable(file: dict) -> dict:

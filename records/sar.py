@@ -35,6 +35,7 @@ from ypsi.recording import not_future, require_filled, save
 
 from .chasing import chase_audiences
 from .models import SubjectAccessRequest, Withholding
+from .pdf import write as write_pdf
 from .sar_models import Exemption, Relationship
 from .sar_response import build, keys
 from .services import log_exports
@@ -196,7 +197,6 @@ def approve(sar: SubjectAccessRequest, user, *, approve: bool, comment: str = ""
 
 def render_pdf(sar: SubjectAccessRequest, user) -> bytes:
     """The approved response as a PDF/A; never the file as it stands now."""
-    from weasyprint import HTML
 
     html = render_to_string(
         "records/sar_pdf.html",
@@ -207,7 +207,7 @@ def render_pdf(sar: SubjectAccessRequest, user) -> bytes:
             "generated_by": user,
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3a")
+    return write_pdf(html)
 
 
 def pdf(sar: SubjectAccessRequest, user) -> bytes:
