@@ -109,6 +109,29 @@ def test_the_report_as_a_pdf_is_logged_for_each_incident(client, world, managed,
     assert AccessLog.objects.filter(incident=managed, what="export").exists()
 
 
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is installed by bin/test")
+def test_the_pdf_s_four_columns_keep_every_fact_of_each_incident(client, world, managed, tmp_path):
+    """The PDF's table of every incident has four columns, the web page's eight (issue 14):
+    each row still says what became of the case, how long it took and its references."""
+    referred = IncidentFactory(school=world.school)
+    services.decide_refer(
+        referred,
+        world.dsl,
+        agency="police_101",
+        made_at=timezone.now(),
+        reason="Adult",
+        reference="CR/9/26",
+    )
+    client.force_login(world.headteacher)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(client.get(reverse("inspection_report"), params(format="pdf")).content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    text = " ".join(text.split())
+    assert managed.reference in text and referred.reference in text
+    assert "Managed in school: to review" in text and "to sign-off" in text
+    assert "CR/9/26" in text
+
+
 def test_a_large_export_is_built_by_a_worker_with_progress_and_a_download(
     client, world, settings, django_capture_on_commit_callbacks
 ):
