@@ -29,16 +29,22 @@ def params(**kw):
     } | kw
 
 
-def test_the_report_shows_every_incident_with_its_timeliness(client, world, managed):
-    referred = IncidentFactory(school=world.school)
+@pytest.fixture
+def referred(world):
+    """A case referred to the police, with its crime reference."""
+    incident = IncidentFactory(school=world.school)
     services.decide_refer(
-        referred,
+        incident,
         world.dsl,
         agency="police_101",
         made_at=timezone.now(),
         reason="Adult",
         reference="CR/9/26",
     )
+    return incident
+
+
+def test_the_report_shows_every_incident_with_its_timeliness(client, world, managed, referred):
     theirs = IncidentFactory(school=world.other_school)
     client.force_login(world.headteacher)
     page = client.get(reverse("inspection_report"), params()).text
@@ -110,18 +116,11 @@ def test_the_report_as_a_pdf_is_logged_for_each_incident(client, world, managed,
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is installed by bin/test")
-def test_the_pdf_s_four_columns_keep_every_fact_of_each_incident(client, world, managed, tmp_path):
+def test_the_pdf_s_four_columns_keep_every_fact_of_each_incident(
+    client, world, managed, referred, tmp_path
+):
     """The PDF's table of every incident has four columns, the web page's eight (issue 14):
     each row still says what became of the case, how long it took and its references."""
-    referred = IncidentFactory(school=world.school)
-    services.decide_refer(
-        referred,
-        world.dsl,
-        agency="police_101",
-        made_at=timezone.now(),
-        reason="Adult",
-        reference="CR/9/26",
-    )
     client.force_login(world.headteacher)
     path = tmp_path / "report.pdf"
     path.write_bytes(client.get(reverse("inspection_report"), params(format="pdf")).content)
