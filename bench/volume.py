@@ -753,8 +753,10 @@ def pdf(years: int = 5) -> None:
     incidents and 300 MB. Through the worker's task, not the PDF function alone: the task
     logs the export against each incident and links them to it, where an N+1 once hid."""
     import resource
+    from unittest import mock
 
     from accounts.models import Role, School, User
+    from records.exports import queue_inspection_export
     from records.models import Export
     from records.tasks import build_inspection_export
 
@@ -762,11 +764,9 @@ def pdf(years: int = 5) -> None:
     dsl = User.objects.get(username=f"{school.code.lower()}-{Role.DSL}")
     end = timezone.localdate()
     start = end.replace(year=end.year - years)
-    # The row `exports.queue_inspection_export` makes; the bench runs the task here, not a worker.
-    export = Export.objects.create(
-        requested_by=dsl,
-        params={"school": school.pk, "start": start.isoformat(), "end": end.isoformat()},
-    )
+    # Queued as the page queues it; the bench runs the task here, not a worker.
+    with mock.patch("records.exports.publish"):
+        export = queue_inspection_export(dsl, school=school, start=start, end=end)
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         build_inspection_export(export.pk)
