@@ -30,7 +30,7 @@ def pdfinfo(content: bytes, tmp_path, *flags) -> str:
     [
         ("incident", ["H1", "H2", "Table", "TH", "L", "LI"]),
         ("young person's file", ["H1", "H2", "L", "LI"]),
-        ("inspection report", ["H1", "Table", "TH"]),
+        ("inspection report", ["H1", "Table", "TH", "L", "LI"]),
     ],
 )
 def test_each_pdf_is_tagged_with_its_headings_lists_and_tables_and_stays_pdf_a(
