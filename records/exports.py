@@ -38,9 +38,24 @@ def in_period(incidents, start: datetime.date, end: datetime.date):
     return inspection.in_period(incidents, start, end)
 
 
+class ExportTooLarge(ValueError):
+    """A report over more incidents than a worker can lay out as one PDF in its time."""
+
+    def __init__(self, count: int):
+        super().__init__(
+            f"This report holds {count:,} incidents, and a PDF can hold at most "
+            f"{settings.EXPORT_MAX_INCIDENTS:,}. Choose one school or a shorter period, and "
+            "download the report in parts."
+        )
+
+
 def queue_inspection_export(user, *, school, start, end) -> Export:
     """The export's row now; its message to a worker once the request's transaction commits
-    (a worker must never look for a row not yet committed, nor build one rolled back)."""
+    (a worker must never look for a row not yet committed, nor build one rolled back).
+    Refused, before anything is queued, past `EXPORT_MAX_INCIDENTS`."""
+    count = in_period(visible_incidents(user, school.pk if school else None), start, end).count()
+    if count > settings.EXPORT_MAX_INCIDENTS:
+        raise ExportTooLarge(count)
     export = Export.objects.create(
         requested_by=user,
         params={

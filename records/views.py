@@ -260,15 +260,19 @@ def inspection_report(request):
         school_id = period["school"].pk if period["school"] else None
         args = (request.user, school_id, period["start"], period["end"])
         if request.GET.get("format") == "pdf":
-            if exports.needs_worker(*args):
+            if not exports.needs_worker(*args):
+                content = exports.inspection_pdf_logged(
+                    request.user, exports.inspection_context(*args)
+                )
+                return _pdf_response(content, "inspection-report.pdf")
+            try:
                 export = exports.queue_inspection_export(
                     request.user, school=period["school"], start=period["start"], end=period["end"]
                 )
                 return redirect("export_status", export.pk)
-            content = exports.inspection_pdf_logged(
-                request.user, exports.inspection_context(*args)
-            )
-            return _pdf_response(content, "inspection-report.pdf")
+            except exports.ExportTooLarge as refused:
+                form.add_error(None, str(refused))  # the report's page, with what to ask for
+                ctx["forms_with_errors"] = with_errors(form)
         report = exports.inspection_context(*args, every_row=False)
         page = keyset_page(request, report.pop("incidents"), ("disclosed_at", "pk"))
         page.items = inspection.rows(page.items)

@@ -155,6 +155,35 @@ def test_a_large_export_is_built_by_a_worker_with_progress_and_a_download(
     assert client.get(reverse("export_download", args=[export.pk])).status_code == 404
 
 
+def test_a_report_too_large_for_one_pdf_is_refused_with_what_to_ask_for_instead(
+    client, world, settings
+):
+    """Past EXPORT_MAX_INCIDENTS a worker would fail the export after minutes, or be killed
+    for its memory with other tasks in hand: the page says so at once and queues nothing."""
+    from records import exports
+    from records.models import Export
+
+    settings.EXPORT_SYNC_LIMIT = 1
+    settings.EXPORT_MAX_INCIDENTS = 50
+    IncidentFactory.create_batch(51, school=world.school)  # a page of the report and one more
+    client.force_login(world.dsl)
+    response = client.get(reverse("inspection_report"), params(format="pdf", school=""))
+    assert response.status_code == 400
+    page = " ".join(response.text.split())
+    assert "This report holds 51 incidents, and a PDF can hold at most 50." in page
+    assert "Choose one school or a shorter period" in page
+    assert "govuk-error-summary" in page and "Every incident" in page  # the report still shown
+    # Its next page's link keeps the period, not the download refused.
+    assert "after=" in page and "start_year=" in page and "format=pdf" not in page
+    assert not Export.objects.exists()
+    with pytest.raises(exports.ExportTooLarge):  # the rule is the service's, not the page's
+        today = timezone.localdate()
+        exports.queue_inspection_export(world.dsl, school=None, start=today, end=today)
+    settings.EXPORT_MAX_INCIDENTS = 51
+    response = client.get(reverse("inspection_report"), params(format="pdf", school=""))
+    assert response.status_code == 302 and Export.objects.count() == 1
+
+
 def test_an_export_still_running_shows_its_progress_and_refreshes(client, world):
     from records.models import Export
 

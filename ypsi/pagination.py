@@ -102,11 +102,19 @@ def _link(request, direction: str, row, fields) -> str:
         value = getattr(row, "pk" if name == "pk" else _field(row, name).attname)
         values.append(value.isoformat() if hasattr(value, "isoformat") else value)
     token = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-    query = request.GET.copy()
+    query = _page_query(request)
     query.pop("after", None)
     query.pop("before", None)
     query[direction] = token
     return f"?{query.urlencode()}"
+
+
+def _page_query(request):
+    """The request's filters, for a link to another page of its list: never a download asked
+    for (`format`), which a page shown with the download refused would otherwise ask again."""
+    query = request.GET.copy()
+    query.pop("format", None)
+    return query
 
 
 def list_page(request, items: list, param: str, size: int = PAGE_SIZE) -> Page:
@@ -121,7 +129,7 @@ def list_page(request, items: list, param: str, size: int = PAGE_SIZE) -> Page:
         number, start = 1, 0
 
     def link(n):
-        query = request.GET.copy()
+        query = _page_query(request)
         query[param] = n
         return f"?{query.urlencode()}"
 

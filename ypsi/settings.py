@@ -367,6 +367,11 @@ REPORTS_NOTICE_PER_HOUR = env.int("REPORTS_NOTICE_PER_HOUR", default=10)
 REPORTS_CEILING_PER_HOUR = env.int("REPORTS_CEILING_PER_HOUR", default=60)
 # An inspection report over more incidents than this is built by a worker, with progress.
 EXPORT_SYNC_LIMIT = env.int("EXPORT_SYNC_LIMIT", default=200)
+# And one over more than this is refused, with what to ask for instead: a worker lays out about
+# 7 ms and 35 KB an incident (bench/volume.py pdf), so 25,000 take about 3 minutes, inside the
+# task's time limit (TASK_TIME_LIMIT_SECONDS), and 1 GB; past it the export would fail after
+# minutes, or the worker be killed for its memory with other tasks in hand (issue 14).
+EXPORT_MAX_INCIDENTS = env.int("EXPORT_MAX_INCIDENTS", default=25_000)
 # A built export is a copy of case records outside the page: it is downloadable for this long.
 EXPORT_EXPIRES_HOURS = env.int("EXPORT_EXPIRES_HOURS", default=24)
 CELERY_BEAT_SCHEDULE = {
