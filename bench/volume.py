@@ -7,7 +7,7 @@
     DATABASE_URL=... .venv/bin/python bench/volume.py full-case  # generate makes it since 3 Dec
     DATABASE_URL=... .venv/bin/python bench/volume.py bounds [ROUNDS]  # the dashboard's parts
     DATABASE_URL=... .venv/bin/python bench/volume.py http [ROUNDS] [PAGE]  # through gunicorn
-    DATABASE_URL=... .venv/bin/python bench/volume.py pdf [YEARS]  # an inspection PDF (a worker's)
+    DATABASE_URL=... .venv/bin/python bench/volume.py pdf [YEARS] [trust]  # an inspection PDF
 
 `generate N` makes a trust of 50 schools (a DSL, deputy, headteacher and member of staff each,
 1,000 pupils each) and a trust lead; reports THROUGH_SERVICES incidents (default 1,000) through
@@ -27,8 +27,9 @@ database, no network or gunicorn in between.
 workers; REDIS_URL defaults to Redis's database 14 on this machine), as the issue measured them.
 
 `pdf` builds the inspection report of the first school's last YEARS (default 5: its 2,000
-incidents at 100,000) as a PDF the way a worker does (the task itself, from a queued export), and prints its incidents, queries, seconds and
-the process's peak memory: run it on its own, so that the peak is the export's.
+incidents at 100,000), or with `trust` the trust lead's of every school, as a PDF the way a
+worker does (the task itself, from a queued export), and prints its incidents, queries, seconds
+and the process's peak memory: run it on its own, so that the peak is the export's.
 
 `explain` prints PostgreSQL's plan (EXPLAIN ANALYZE) of the queries the lists, the dashboard,
 the inspection report and the chase rest on, to check each uses an index.
@@ -748,10 +749,11 @@ def bounds(rounds: int) -> None:
             )
 
 
-def pdf(years: int = 5) -> None:
+def pdf(years: int = 5, trust: bool = False) -> None:
     """The issue's target: an inspection PDF of 2,000 incidents in under 10 s per 1,000
     incidents and 300 MB. Through the worker's task, not the PDF function alone: the task
-    logs the export against each incident and links them to it, where an N+1 once hid."""
+    logs the export against each incident and links them to it, where an N+1 once hid.
+    `trust`: the trust lead's, of every school, for the size of a worker (docs/deployment.md)."""
     import resource
     from unittest import mock
 
@@ -760,13 +762,15 @@ def pdf(years: int = 5) -> None:
     from records.models import Export
     from records.tasks import build_inspection_export
 
-    school = School.objects.order_by("pk").first()
-    dsl = User.objects.get(username=f"{school.code.lower()}-{Role.DSL}")
+    school = None if trust else School.objects.order_by("pk").first()
+    user = User.objects.get(
+        username="bench-trust-lead" if trust else f"{school.code.lower()}-{Role.DSL}"
+    )
     end = timezone.localdate()
     start = end.replace(year=end.year - years)
     # Queued as the page queues it; the bench runs the task here, not a worker.
     with mock.patch("records.exports.publish"):
-        export = queue_inspection_export(dsl, school=school, start=start, end=end)
+        export = queue_inspection_export(user, school=school, start=start, end=end)
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         build_inspection_export(export.pk)
@@ -776,7 +780,7 @@ def pdf(years: int = 5) -> None:
     n = export.incidents.count()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"inspection PDF, {school.name}, {start} to {end}: {n} incidents, "
+        f"inspection PDF, {school.name if school else 'the trust'}, {start} to {end}: {n} incidents, "
         f"{len(export.content) / 1024 / 1024:.1f} MB, {len(queries)} queries, {seconds:.1f} s "
         f"({seconds * 1000 / max(n, 1):.1f} s per 1,000 incidents), peak memory {peak:.0f} MB"
     )
@@ -794,7 +798,7 @@ if __name__ == "__main__":
         elif command == "http":
             http(int(sys.argv[2]) if len(sys.argv) > 2 else 30, " ".join(sys.argv[3:]))
         elif command == "pdf":
-            pdf(int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+            pdf(int(sys.argv[2]) if len(sys.argv) > 2 else 5, "trust" in sys.argv[3:])
         elif command == "bounds":
             bounds(int(sys.argv[2]) if len(sys.argv) > 2 else 30)
         else:
