@@ -5,34 +5,42 @@ from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 from simple_history.models import HistoricalRecords
 
-from .models import Membership, SecurityEvent, User
+from .models import Membership, School, SecurityEvent, SecurityLogEntry, User
 
 Kind = SecurityEvent.Kind
 
 
-def record(kind: str, *, request=None, user=None, username: str = "", detail: str = "") -> None:
+def record(
+    kind: str, *, request=None, user=None, username: str = "", detail: str = "", schools=()
+) -> None:
+    """The event, in the log of each school the user holds a role at or leads the trust of, and
+    of `schools` (a role just removed: its school is no longer among the user's)."""
     if user is None and username:
         user = User.objects.filter(username=username).first()
-    SecurityEvent.objects.create(
+    event = SecurityEvent.objects.create(
         user=user,
         username=username or (user.username if user else ""),
         kind=kind,
         address=request.META.get("REMOTE_ADDR") if request is not None else None,
         detail=detail[:300],
     )
+    if user is None:
+        return  # a name no account has: no school's
+    ids = set(schools)
+    ids |= set(Membership.objects.filter(user=user).values_list("school_id", flat=True))
+    ids |= set(School.objects.filter(trust__leads__user=user).values_list("pk", flat=True))
+    SecurityLogEntry.objects.bulk_create(
+        SecurityLogEntry(school_id=pk, event=event, at=event.at) for pk in sorted(ids)
+    )
 
 
 def for_school(school):
     """What the school's headteacher and its trust's lead read: the events of its people."""
-    people = Q(user__memberships__school=school)
-    if school.trust_id:
-        people |= Q(user__trust_leads__trust=school.trust_id)
-    return SecurityEvent.objects.filter(people).distinct().select_related("user")
+    return SecurityLogEntry.objects.filter(school=school).select_related("event__user")
 
 
 @receiver(user_login_failed, dispatch_uid="security-log-failed")
@@ -114,5 +122,6 @@ def _role_event(membership, kind, *, given: bool) -> None:
         user=membership.user,
         detail=f"{membership.get_role_display()} at {membership.school}, by {by or 'the system'}"
         + (f": {reason}" if reason else ""),
+        schools=[membership.school_id],
     )
     role_changed.send(sender=Membership, membership=membership, given=given, by=by)

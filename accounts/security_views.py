@@ -1,9 +1,10 @@
 """The security log page: for the headteacher and the trust's safeguarding lead."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+
+from ypsi.pagination import keyset_page
 
 from .models import School
 from .permissions import get_for_user
@@ -20,7 +21,7 @@ def security_log(request: HttpRequest, pk: int) -> HttpResponse:
         via="pk",
         pk=pk,
     )
-    page = Paginator(for_school(school), 100).get_page(request.GET.get("page"))
+    page = keyset_page(request, for_school(school), ("-at", "-event_id"))
     return render(request, "accounts/security_log.html", {"school": school, "page": page})
 
 

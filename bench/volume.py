@@ -218,9 +218,44 @@ def generate(n: int) -> None:
     regrouped = regroup(Incident.objects.all())
     print(f"{regrouped} open cases grouped: {time.perf_counter() - started:.0f} s")
     full_case()
+    security_events()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE")  # as autovacuum would: index-only reads
+
+
+def security_events(days: int = 5 * 365) -> None:
+    """Five years of the security log: each user signs in each day and fails once a week, each
+    event in its school's log (the trust lead's in all 50), as `security_log.record` writes it;
+    a school's log runs to hundreds of pages (its last as dear as its first, issue 14)."""
+    from accounts.models import Membership, School, SecurityEvent, SecurityLogEntry, User
+
+    started = time.perf_counter()
+    now = timezone.now()
+    schools_of = {}
+    for user_id, school_id in Membership.objects.values_list("user_id", "school_id"):
+        schools_of.setdefault(user_id, set()).add(school_id)
+    lead = User.objects.get(username="bench-trust-lead")
+    schools_of[lead.pk] = set(School.objects.values_list("pk", flat=True))
+    users = list(User.objects.filter(pk__in=schools_of).only("pk", "username"))
+    made = 0
+    for day in range(days):
+        at = now - datetime.timedelta(days=day, hours=3)
+        events = SecurityEvent.objects.bulk_create(
+            SecurityEvent(user=u, username=u.username, kind=kind, at=at, address="192.0.2.1")
+            for u in users
+            for kind in (["signed_in", "sign_in_failed"] if day % 7 == 0 else ["signed_in"])
+        )
+        SecurityLogEntry.objects.bulk_create(
+            (
+                SecurityLogEntry(school_id=school_id, event=e, at=at)
+                for e in events
+                for school_id in schools_of[e.user_id]
+            ),
+            batch_size=5000,
+        )
+        made += len(events)
+    print(f"{made} security events: {time.perf_counter() - started:.0f} s")
 
 
 FULL_CASE = "Benchmark: a case with much recorded."
@@ -384,7 +419,7 @@ class Split:
 
 def _pages_of():
     """The first school's DSL, the trust lead, and the pages each is timed on (label, URL)."""
-    from accounts.models import Role, School, User
+    from accounts.models import Role, School, SecurityLogEntry, User
     from incidents.models import Incident
     from ypsi.pagination import _link
 
@@ -405,18 +440,25 @@ def _pages_of():
         f"&end_day={today.day}&end_month={today.month}&end_year={today.year}"
     )
 
+    class Request:  # what `_link` reads of a request: a page with no filters
+        GET = __import__("django.http", fromlist=["QueryDict"]).QueryDict(mutable=True)
+
     def last_page(user_filter):
         """The link the list's Next would give on its second-to-last page."""
         oldest = list(Incident.objects.filter(**user_filter).order_by("reported_at", "pk")[:51])[
             -1
         ]
-
-        class Request:
-            GET = __import__("django.http", fromlist=["QueryDict"]).QueryDict(mutable=True)
-
         return reverse("incident_list") + _link(
             Request, "after", oldest, [("reported_at", True), ("pk", True)]
         )
+
+    def security_log(last: bool = False):
+        """The school's security log; `last`: the link its Next gives on the page before."""
+        url = reverse("security_log", args=[school.pk])
+        oldest = SecurityLogEntry.objects.filter(school=school).order_by("at", "event_id")[50:51]
+        if not last or not oldest:
+            return url
+        return url + _link(Request, "after", oldest[0], [("at", True), ("event_id", True)])
 
     pages_of = {
         "dsl": [
@@ -444,6 +486,8 @@ def _pages_of():
             ("incident detail", reverse("incident_detail", args=[newest.pk])),
             ("inspection, trust, one year", reverse("inspection_report") + "?" + inspection),
             ("dashboard", reverse("dashboard")),
+            ("security log, a school's", security_log()),
+            ("security log, a school's last page", security_log(last=True)),
         ],
     }
     return dsl, lead, pages_of

@@ -1,7 +1,11 @@
 """Issue 11 (3, 8): every failed sign-in, lockout, second factor and password change is in a
 security log that the headteacher and the trust's lead read for their schools, and no one else."""
 
+from importlib import import_module
+from types import SimpleNamespace
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.models import SecurityEvent
@@ -105,3 +109,88 @@ def test_every_url_that_shows_an_incident_writes_its_access_log(client, case):
         if AccessLog.objects.filter(incident=case.incident, what="list").count() == before:
             silent.append(name)
     assert silent == [], silent
+
+
+def test_the_log_comes_in_pages_newest_first_each_costing_what_the_first_does(client, world):
+    """A school's log is one range of one index (issue 14): every page, the last included,
+    takes the same queries, and no event is shown twice, missed, or from another school's."""
+    import datetime
+    import re
+
+    from django.db import connection
+    from django.db.models import Q
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.security_log import record
+
+    people = [world.dsl, world.headteacher, world.staff, world.trust_lead]
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=1)) as clock:
+        for i in range(130):
+            for user in [people[i % len(people)], world.other_staff]:
+                record(SecurityEvent.Kind.SIGNED_IN, user=user)
+            clock.shift(datetime.timedelta(minutes=1))
+    client.force_login(world.headteacher)
+    url = reverse("security_log", args=[world.school.pk])
+    client.get(url)  # warm caches (content types, session)
+
+    def events(html):
+        return [int(pk) for pk in re.findall(r'data-event="(\d+)"', html)]
+
+    def link(html, rel):
+        found = re.search(rf'href="([^"]+)" rel="{rel}"', html)
+        return url + found.group(1).replace("&amp;", "&") if found else None
+
+    pages, costs, urls = [], [], [url]
+    while urls:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(urls.pop()).text
+        costs.append(len(queries))
+        pages.append(events(html))
+        if following := link(html, "next"):
+            urls.append(following)
+    shown = [pk for page in pages for pk in page]
+    assert events(client.get(link(html, "prev")).text) == pages[-2]  # back from the last
+    # What the school's people did, as a join of the events to them reads it.
+    members = Q(user__memberships__school=world.school) | Q(user=world.trust_lead)
+    ours = SecurityEvent.objects.filter(members).distinct().order_by("-at", "-pk")
+    assert shown == list(ours.values_list("pk", flat=True))
+    assert len(shown) > 130 and len(costs) == 3  # and their sign-ins and roles, 50 a page
+    assert len(set(costs)) == 1, costs
+    assert str(world.other_staff) not in html
+
+
+def test_an_account_s_events_stay_in_the_school_s_log_after_its_role_there_ends(client, world):
+    """Each event is kept in the log of the schools its account belonged to when it happened:
+    a role removed since, its sign-ins and its removal stay in that school's log (read as a
+    join of the events to the school's people now, they went with the role)."""
+    from accounts.models import Membership
+
+    wrong(client, "hil-dsl")
+    Membership.objects.filter(user=world.dsl, school=world.school).delete()
+    client.force_login(world.headteacher)
+    page = client.get(reverse("security_log", args=[world.school.pk])).text
+    assert "Sign-in failed" in page and "Role removed" in page and str(world.dsl) in page
+
+
+def test_past_events_are_put_in_the_logs_of_their_people_s_schools_by_the_migration(world):
+    """The migration that keeps each school's entries gives the events before it the schools
+    of their people then: the DSL's at Hillside, the trust lead's at each of the trust's."""
+    from django.apps import apps as live
+    from django.db import connection
+
+    from accounts.models import SecurityLogEntry
+    from accounts.security_log import record
+
+    record(SecurityEvent.Kind.SIGNED_IN, user=world.dsl)
+    record(SecurityEvent.Kind.SIGNED_IN, user=world.trust_lead)
+    expected = set(SecurityLogEntry.objects.values_list("school_id", "event_id"))
+    SecurityLogEntry.objects.all().delete()
+    migration = import_module("accounts.migrations.0012_security_log_of_school")
+    # What it asks of the schema editor: to run its SQL (SQLite's will not open in a test).
+    editor = SimpleNamespace(execute=lambda sql: connection.cursor().execute(sql))
+    migration.entries_for_past_events(live, editor)
+    assert set(SecurityLogEntry.objects.values_list("school_id", "event_id")) == expected
+    trust_schools = set(world.school.trust.schools.values_list("pk", flat=True))
+    lead_event = SecurityEvent.objects.filter(user=world.trust_lead).latest("pk")
+    assert {s for s, e in expected if e == lead_event.pk} == trust_schools
