@@ -652,6 +652,7 @@ def explain() -> None:
 
     from accounts.models import Role, School, User
     from accounts.permissions import scoped
+    from accounts.security_log import for_school
     from incidents.forms.intake import person_matches
     from incidents.models import Action, Incident, Stage
     from incidents.views.cases import floods_awaiting
@@ -710,6 +711,10 @@ def explain() -> None:
                 lead,
                 via="incident__school",
             ),
+        ),
+        (
+            "security log, a school's first page (the security_log_of_school index)",
+            for_school(school).order_by("-at", "-event_id")[:51],
         ),
         (
             "chase: deletions due",
