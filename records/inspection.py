@@ -165,11 +165,11 @@ def summary(incidents, start: datetime.date, end: datetime.date, transfers=None)
         "ai_generated": by("imagery_origin")[ImageryOrigin.AI_GENERATED],
         **_medians(timed(period)),
         "questions": OFSTED_QUESTIONS,
-        "transfers": list(
-            (transfers if transfers is not None else Transfer.objects.none())
-            .filter(moved_on__range=(start, end))
-            .select_related("pupil__school")
-        ),
+        # To page through (the page) or read whole (the PDF), in the order the pupils moved.
+        "transfers": (transfers if transfers is not None else Transfer.objects.none())
+        .filter(moved_on__range=(start, end))
+        .select_related("pupil__school")
+        .order_by("moved_on", "pk"),
     }
 
 

@@ -22,7 +22,7 @@ from incidents import hub
 from incidents.casefile import case_queryset, incident_for
 from incidents.models import Incident
 from ypsi.forms import with_errors
-from ypsi.pagination import keyset_page, list_page
+from ypsi.pagination import keyset_page
 from ypsi.uploads import read_text_upload
 from ypsi.views import record_page
 
@@ -247,7 +247,7 @@ def inspection_report(request):
     defaults = {"school": None, "start": academic_year_start(today), "end": today}
     # A page of the report's lists (the first visit's period) is no new period asked for.
     asked = request.GET.copy()
-    for position in ("after", "before", "transfers_page"):
+    for position in ("after", "before", "transfers_after", "transfers_before"):
         asked.pop(position, None)
     if asked:
         form = InspectionForm(request.GET, schools=schools)
@@ -279,7 +279,9 @@ def inspection_report(request):
         ctx |= report | {
             "row_count": report["count"],
             "rows": page,
-            "transfers": list_page(request, report["transfers"], "transfers_page"),
+            "transfers": keyset_page(
+                request, report["transfers"], ("moved_on", "pk"), prefix="transfers_"
+            ),
         }
         shown = [row.incident for row in ctx["rows"]]
         services.log_exports(request.user, shown, what=AccessLog.What.PAGE)

@@ -283,6 +283,53 @@ def test_the_first_visits_report_pages_through_the_period_it_showed(client, worl
     assert len(re.findall(r">(T-\d{5})<br>", second.text)) == 2
 
 
+def test_the_inspection_report_pages_its_transfers_apart_from_its_incidents(client, world):
+    """The files transferred are a list of their own pages, in the order the pupils moved, read
+    from the database a page at a time (they were built whole for every page); paging one list
+    keeps the other's place (issue 14)."""
+    from records.models import Transfer
+
+    today = timezone.localdate()
+    Transfer.objects.bulk_create(
+        Transfer(
+            pupil=pupil,
+            to_school=f"School {i}",
+            moved_on=today - datetime.timedelta(days=55 - i),
+            deadline=today - datetime.timedelta(days=i),  # the later the move, the earlier due
+            recorded_by=world.dsl,
+        )
+        for i, pupil in enumerate(PupilFactory.create_batch(55, school=world.school))
+    )
+    IncidentFactory.create_batch(52, school=world.school, reported_by=world.staff)
+    client.force_login(world.dsl)
+    url = reverse("inspection_report")
+
+    def moved_to(html):
+        return re.findall(r'<td class="govuk-table__cell">(School \d+)</td>', html)
+
+    def link(html, label):
+        nav = html.split(f'aria-label="{label}"')[1]
+        return url + re.search(r'href="([^"]+)" rel="next"', nav).group(1).replace("&amp;", "&")
+
+    first = client.get(url, inspection_params()).text
+    assert moved_to(first) == [f"School {i}" for i in range(50)]
+    with CaptureQueriesContext(connection) as on_first:
+        client.get(url, inspection_params())
+    both_next = link(
+        client.get(link(first, "Pages of incidents")).text, "Pages of files transferred"
+    )
+    with CaptureQueriesContext(connection) as on_last:
+        second = client.get(both_next)
+    assert second.status_code == 200
+    assert moved_to(second.text) == [f"School {i}" for i in range(50, 55)]
+    # Still the incidents' second page: their two rows, not the first page's fifty.
+    assert len(re.findall(r">(T-\d{5})<br>", second.text)) == 2
+    assert len(on_last) == len(on_first)
+    # A page of them read, not every one: the page costs the same however many there are.
+    read = [q["sql"] for q in on_last.captured_queries if 'FROM "records_transfer"' in q["sql"]]
+    assert len(read) == 1 and "LIMIT 51" in read[0]
+
+
 def test_a_pdf_of_the_period_asked_for_is_built_at_once_when_the_period_is_small(
     client, world, settings
 ):

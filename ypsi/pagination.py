@@ -35,12 +35,17 @@ class Page:
         return bool(self.previous_url or self.next_url)
 
 
-def keyset_page(request, queryset: QuerySet, ordering: tuple[str, ...], size: int = PAGE_SIZE):
+def keyset_page(
+    request, queryset: QuerySet, ordering: tuple[str, ...], size: int = PAGE_SIZE, prefix: str = ""
+):
     """One page of `queryset` in `ordering` (field names, "-" for descending; end with "pk"
-    or another unique field, so that every row has one position)."""
+    or another unique field, so that every row has one position). `prefix` names the
+    positions of a second list on the page (`?transfers_after=`), each list paged alone."""
     fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
-    after = _position(request.GET.get("after"), queryset.model, fields)
-    before = None if after else _position(request.GET.get("before"), queryset.model, fields)
+    after = _position(request.GET.get(f"{prefix}after"), queryset.model, fields)
+    before = (
+        None if after else _position(request.GET.get(f"{prefix}before"), queryset.model, fields)
+    )
     if before:  # read backwards from the position, then put the rows back in order
         rows = list(
             queryset.filter(_beyond(fields, before, forwards=False)).order_by(
@@ -57,8 +62,12 @@ def keyset_page(request, queryset: QuerySet, ordering: tuple[str, ...], size: in
         more_before = after is not None
     return Page(
         items=rows,
-        previous_url=_link(request, "before", rows[0], fields) if rows and more_before else None,
-        next_url=_link(request, "after", rows[-1], fields) if rows and more_after else None,
+        previous_url=(
+            _link(request, "before", rows[0], fields, prefix) if rows and more_before else None
+        ),
+        next_url=_link(request, "after", rows[-1], fields, prefix)
+        if rows and more_after
+        else None,
     )
 
 
@@ -96,16 +105,16 @@ def _field(model, name: str):
     return model._meta.pk if name == "pk" else model._meta.get_field(name)
 
 
-def _link(request, direction: str, row, fields) -> str:
+def _link(request, direction: str, row, fields, prefix: str = "") -> str:
     values = []
     for name, _ in fields:
         value = getattr(row, "pk" if name == "pk" else _field(row, name).attname)
         values.append(value.isoformat() if hasattr(value, "isoformat") else value)
     token = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
     query = _page_query(request)
-    query.pop("after", None)
-    query.pop("before", None)
-    query[direction] = token
+    query.pop(f"{prefix}after", None)
+    query.pop(f"{prefix}before", None)
+    query[f"{prefix}{direction}"] = token
     return f"?{query.urlencode()}"
 
 
@@ -115,29 +124,6 @@ def _page_query(request):
     query = request.GET.copy()
     query.pop("format", None)
     return query
-
-
-def list_page(request, items: list, param: str, size: int = PAGE_SIZE) -> Page:
-    """A page of a list already built in full (the inspection report's figures need every
-    row): `?<param>=2` and so on; a page number that cannot be read is the first page."""
-    try:
-        number = max(int(request.GET.get(param, 1)), 1)
-    except ValueError:
-        number = 1
-    start = (number - 1) * size
-    if start >= len(items):
-        number, start = 1, 0
-
-    def link(n):
-        query = _page_query(request)
-        query[param] = n
-        return f"?{query.urlencode()}"
-
-    return Page(
-        items=items[start : start + size],
-        previous_url=link(number - 1) if number > 1 else None,
-        next_url=link(number + 1) if start + size < len(items) else None,
-    )
 
 
 @dataclass
