@@ -5,6 +5,7 @@ from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 from simple_history.models import HistoricalRecords
@@ -18,24 +19,27 @@ def record(
     kind: str, *, request=None, user=None, username: str = "", detail: str = "", schools=()
 ) -> None:
     """The event, in the log of each school the user holds a role at or leads the trust of, and
-    of `schools` (a role just removed: its school is no longer among the user's)."""
+    of `schools` (a role just removed: its school is no longer among the user's). In one
+    transaction: a refusal is recorded after the view's has ended, and an event written without
+    its entries would be in no school's log."""
     if user is None and username:
         user = User.objects.filter(username=username).first()
-    event = SecurityEvent.objects.create(
-        user=user,
-        username=username or (user.username if user else ""),
-        kind=kind,
-        address=request.META.get("REMOTE_ADDR") if request is not None else None,
-        detail=detail[:300],
-    )
-    if user is None:
-        return  # a name no account has: no school's
-    ids = set(schools)
-    ids |= set(Membership.objects.filter(user=user).values_list("school_id", flat=True))
-    ids |= set(School.objects.filter(trust__leads__user=user).values_list("pk", flat=True))
-    SecurityLogEntry.objects.bulk_create(
-        SecurityLogEntry(school_id=pk, event=event, at=event.at) for pk in sorted(ids)
-    )
+    with transaction.atomic():
+        event = SecurityEvent.objects.create(
+            user=user,
+            username=username or (user.username if user else ""),
+            kind=kind,
+            address=request.META.get("REMOTE_ADDR") if request is not None else None,
+            detail=detail[:300],
+        )
+        if user is None:
+            return  # a name no account has: no school's
+        ids = set(schools)
+        ids |= set(Membership.objects.filter(user=user).values_list("school_id", flat=True))
+        ids |= set(School.objects.filter(trust__leads__user=user).values_list("pk", flat=True))
+        SecurityLogEntry.objects.bulk_create(
+            SecurityLogEntry(school_id=pk, event=event, at=event.at) for pk in sorted(ids)
+        )
 
 
 def for_school(school):

@@ -194,3 +194,21 @@ def test_past_events_are_put_in_the_logs_of_their_people_s_schools_by_the_migrat
     trust_schools = set(world.school.trust.schools.values_list("pk", flat=True))
     lead_event = SecurityEvent.objects.filter(user=world.trust_lead).latest("pk")
     assert {s for s, e in expected if e == lead_event.pk} == trust_schools
+
+
+def test_an_event_is_never_kept_out_of_the_schools_logs_it_belongs_to(world):
+    """The event and its place in each school's log are written together or not at all: a
+    refusal is recorded after the view's transaction, where half of it could otherwise stay."""
+    from unittest import mock
+
+    from django.db import DatabaseError
+
+    from accounts.models import SecurityLogEntry
+    from accounts.security_log import record
+
+    failing = mock.patch.object(
+        SecurityLogEntry.objects, "bulk_create", side_effect=DatabaseError("disk full")
+    )
+    with failing, pytest.raises(DatabaseError):
+        record(SecurityEvent.Kind.REFUSED, user=world.dsl, detail="404 GET /incidents/1/")
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.REFUSED).exists()
