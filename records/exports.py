@@ -27,10 +27,11 @@ REPUBLISH_AFTER = datetime.timedelta(minutes=1)
 def needs_worker(user, school_id, start: datetime.date, end: datetime.date) -> bool:
     """Whether the report asked for holds too many incidents to build while the user waits:
     those of the period asked for, not every incident the user may see."""
-    return (
-        in_period(visible_incidents(user, school_id), start, end).count()
-        > settings.EXPORT_SYNC_LIMIT
-    )
+    return count_in_report(user, school_id, start, end) > settings.EXPORT_SYNC_LIMIT
+
+
+def count_in_report(user, school_id, start: datetime.date, end: datetime.date) -> int:
+    return in_period(visible_incidents(user, school_id), start, end).count()
 
 
 def in_period(incidents, start: datetime.date, end: datetime.date):
@@ -53,7 +54,7 @@ def queue_inspection_export(user, *, school, start, end) -> Export:
     """The export's row now; its message to a worker once the request's transaction commits
     (a worker must never look for a row not yet committed, nor build one rolled back).
     Refused, before anything is queued, past `EXPORT_MAX_INCIDENTS`."""
-    count = in_period(visible_incidents(user, school.pk if school else None), start, end).count()
+    count = count_in_report(user, school.pk if school else None, start, end)
     if count > settings.EXPORT_MAX_INCIDENTS:
         raise ExportTooLarge(count)
     export = Export.objects.create(

@@ -28,8 +28,9 @@ CHARACTERS_PER_PAGE = 4000  # of the account and other text
 
 def write(html: str) -> bytes:
     """The PDF of `html`: laid out, then written. The layout leaves its garbage (the parsed
-    page, the boxes it tried) in reference cycles; collected before the writing, which needs
-    as much again, a school's 2,000 incidents peak at 300 MB rather than 390 (issue 14)."""
+    page, the boxes it tried) in reference cycles, collected before the writing, which needs
+    as much again: a school's 2,000 incidents, then a table, peaked at 303 MB rather than 390
+    (issue 14)."""
     from weasyprint import HTML  # imported here: it takes most of a second
 
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(pdf_variant="pdf/a-3a")

@@ -255,7 +255,7 @@ def inspection_report(request):
     else:  # first visit: this academic year so far
         form = InspectionForm(initial=defaults, schools=schools)
         period = defaults
-    ctx = {"form": form, "forms_with_errors": with_errors(form)}
+    ctx = {"form": form}
     if period is not None:
         school_id = period["school"].pk if period["school"] else None
         args = (request.user, school_id, period["start"], period["end"])
@@ -272,7 +272,6 @@ def inspection_report(request):
                 return redirect("export_status", export.pk)
             except exports.ExportTooLarge as refused:
                 form.add_error(None, str(refused))  # the report's page, with what to ask for
-                ctx["forms_with_errors"] = with_errors(form)
         report = exports.inspection_context(*args, every_row=False)
         page = keyset_page(request, report.pop("incidents"), ("disclosed_at", "pk"))
         page.items = inspection.rows(page.items)
@@ -285,6 +284,7 @@ def inspection_report(request):
         }
         shown = [row.incident for row in ctx["rows"]]
         services.log_exports(request.user, shown, what=AccessLog.What.PAGE)
+    ctx["forms_with_errors"] = with_errors(form)  # the period's errors, or the PDF refused
     return render(request, "records/inspection.html", ctx, status=400 if form.errors else 200)
 
 
